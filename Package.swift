@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "care-record",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "care-record", targets: ["care-record"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+    ],
+    targets: [
+        // FHIR R4 resource and data type models: Foundation only, no I/O.
+        .target(name: "FHIR"),
+        // The combined record: a storage protocol and its SQLite backend.
+        .target(
+            name: "CareRecordStore",
+            dependencies: [
+                "FHIR",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Upstream Bulk Data exports mapped into the combined record; the synthetic region.
+        .target(
+            name: "Upstream",
+            dependencies: [
+                "FHIR",
+                "CareRecordStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The FHIR REST API: routes, middleware, authentication and access policy.
+        .target(
+            name: "CareRecordServer",
+            dependencies: [
+                "FHIR",
+                "CareRecordStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Commands, configuration and the region generator behind the `care-record` executable.
+        .target(
+            name: "CareRecordCLI",
+            dependencies: [
+                "FHIR",
+                "CareRecordStore",
+                "Upstream",
+                "CareRecordServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "care-record", dependencies: ["CareRecordCLI"]),
+        .testTarget(name: "FHIRTests", dependencies: ["FHIR"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CareRecordStoreTests", dependencies: ["CareRecordStore", "FHIR"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "CareRecordStore", "FHIR", "CareRecordCLI"]),
+        .testTarget(
+            name: "CareRecordServerTests",
+            dependencies: [
+                "CareRecordServer", "CareRecordCLI", "Upstream", "CareRecordStore", "FHIR",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

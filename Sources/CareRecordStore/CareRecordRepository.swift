@@ -1,0 +1,52 @@
+import FHIR
+import Foundation
+
+/// The combined record as the API and the importer see it; SQLite today, another backend can sit beside it.
+public protocol CareRecordRepository: Sendable {
+    /// Registrations, care relationships and sharing decisions of a patient; nil for an NHS number never seen.
+    func patientState(_ nhsNumber: NHSNumber) async throws -> PatientState?
+
+    /// The combined `Patient` (the registered practice's demographics first), nil when none are kept.
+    func patient(_ nhsNumber: NHSNumber) async throws -> StoredResource?
+
+    /// One page of a patient's entries of a type, in a stable order.
+    func clinicalEntries(_ type: ClinicalResourceType, patient: NHSNumber, page: PageRequest) async throws -> Page<StoredResource>
+
+    /// One clinical entry by its served id.
+    func clinicalEntry(_ type: ClinicalResourceType, id: String) async throws -> StoredResource?
+
+    /// A patient's sharing decisions as FHIR `Consent` resources, oldest first.
+    func consents(patient: NHSNumber) async throws -> [StoredResource]
+
+    /// Replaces everything a source contributed, all or nothing: `load` writes the new data; any error keeps the old.
+    func replaceSource(_ source: SourceIdentity, startedAt: Date, load: @escaping @Sendable (any SourceImportWriter) throws -> ImportReport) async throws -> ImportReport
+
+    /// Records an import that failed before or while loading, so its source status shows the failure.
+    func recordFailedImport(_ source: SourceIdentity, report: ImportReport) async throws
+
+    /// Each known source's last successful and last attempted import.
+    func sourceStatuses() async throws -> [SourceStatus]
+}
+
+/// Where an upstream patient id leads within the import in progress.
+public enum UpstreamPatientLink: Sendable, Hashable {
+    case patient(NHSNumber)
+    case rejected
+    case unknown
+}
+
+/// Writes one source's new data inside the import transaction.
+public protocol SourceImportWriter {
+    var source: SourceIdentity { get }
+    /// Adds a patient's demographics from this source (an opted-out patient's are purged at the end).
+    func addPatient(_ resource: StoredResource, upstreamId: String, registeredPractice: String?) throws
+    /// Remembers an upstream patient that was rejected, so its entries are counted against it.
+    func rejectUpstreamPatient(_ upstreamId: String) throws
+    /// The NHS number an upstream `Patient/{id}` of this import was mapped to.
+    func link(forUpstreamPatient upstreamId: String) throws -> UpstreamPatientLink
+    /// The registered practice as known now, including this import's patients.
+    func registeredPractice(of nhsNumber: NHSNumber) throws -> String?
+    func addEpisode(_ episode: CareEpisode, patient: NHSNumber) throws
+    func addDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) throws
+    func addEntry(_ resource: StoredResource) throws
+}

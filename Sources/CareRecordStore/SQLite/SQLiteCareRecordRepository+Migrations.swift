@@ -1,0 +1,89 @@
+import GRDB
+
+extension SQLiteCareRecordRepository {
+    /// Named migrations; never edit one that has shipped, add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-combined-record") { db in
+            try db.execute(sql: """
+                CREATE TABLE source (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    ods TEXT NOT NULL
+                );
+                CREATE TABLE importRun (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    sourceId TEXT NOT NULL REFERENCES source(id),
+                    succeeded BOOLEAN NOT NULL,
+                    report TEXT NOT NULL
+                );
+                CREATE INDEX importRun_bySource ON importRun(sourceId, succeeded, id);
+
+                CREATE TABLE patientRecord (
+                    nhsNumber TEXT NOT NULL,
+                    sourceId TEXT NOT NULL,
+                    upstreamId TEXT NOT NULL,
+                    lastUpdated DATETIME NOT NULL,
+                    versionId TEXT NOT NULL,
+                    resource BLOB NOT NULL,
+                    PRIMARY KEY (nhsNumber, sourceId)
+                ) WITHOUT ROWID;
+                CREATE INDEX patientRecord_bySource ON patientRecord(sourceId);
+
+                CREATE TABLE registration (
+                    nhsNumber TEXT NOT NULL,
+                    sourceId TEXT NOT NULL,
+                    sourceOds TEXT NOT NULL,
+                    practiceOds TEXT NOT NULL,
+                    lastUpdated DATETIME NOT NULL,
+                    PRIMARY KEY (nhsNumber, sourceId)
+                ) WITHOUT ROWID;
+                CREATE INDEX registration_bySource ON registration(sourceId);
+
+                CREATE TABLE careEpisode (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    nhsNumber TEXT NOT NULL,
+                    sourceId TEXT NOT NULL,
+                    ods TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    periodStart DATETIME,
+                    periodEnd DATETIME
+                ) WITHOUT ROWID;
+                CREATE INDEX careEpisode_byPatient ON careEpisode(nhsNumber, ods);
+                CREATE INDEX careEpisode_bySource ON careEpisode(sourceId);
+
+                CREATE TABLE sharingDecision (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    nhsNumber TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    recordedAt DATETIME NOT NULL,
+                    recordedByOds TEXT NOT NULL,
+                    sourceId TEXT,
+                    recordedBySub TEXT,
+                    actorSub TEXT,
+                    periodStart DATETIME,
+                    periodEnd DATETIME,
+                    lastUpdated DATETIME NOT NULL,
+                    versionId TEXT NOT NULL,
+                    resource BLOB NOT NULL
+                );
+                CREATE INDEX sharingDecision_byPatient ON sharingDecision(nhsNumber, recordedAt);
+                CREATE INDEX sharingDecision_bySource ON sharingDecision(sourceId);
+                CREATE INDEX sharingDecision_byKind ON sharingDecision(kind, nhsNumber);
+
+                CREATE TABLE clinicalEntry (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    resourceType TEXT NOT NULL,
+                    nhsNumber TEXT NOT NULL,
+                    sourceId TEXT NOT NULL,
+                    lastUpdated DATETIME NOT NULL,
+                    versionId TEXT NOT NULL,
+                    resource BLOB NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX clinicalEntry_byPatient ON clinicalEntry(nhsNumber, resourceType, id);
+                CREATE INDEX clinicalEntry_bySource ON clinicalEntry(sourceId);
+                """)
+        }
+        return migrator
+    }
+}
