@@ -1,0 +1,124 @@
+import FHIR
+import Foundation
+import JWTKit
+
+/// Verifies bearer tokens against the configured JWKS: RS256 or ES256 only, `iss`, `aud`, `exp`, `nbf`, `iat` with 60 s leeway (C4).
+public struct TokenVerifier: Sendable {
+    /// Clock skew tolerated on time claims.
+    public static let leeway: TimeInterval = 60
+    static let acceptedAlgorithms: Set<String> = ["RS256", "ES256"]
+
+    let keys: JWTKeyCollection
+    /// The one algorithm each key may be used with, by `kid`.
+    let algorithmByKeyID: [String: String]
+    let issuer: String
+    let audience: String
+    let clock: @Sendable () -> Date
+
+    /// Loads the public keys of a JWKS document; keys other than RSA and P-256 EC are ignored.
+    public init(jwks: Data, issuer: String, audience: String, clock: @escaping @Sendable () -> Date = { Date() }) async throws {
+        let (normalised, algorithms) = try Self.restrictedJWKS(jwks)
+        keys = JWTKeyCollection()
+        try await keys.add(jwksJSON: normalised)
+        algorithmByKeyID = algorithms
+        self.issuer = issuer
+        self.audience = audience
+        self.clock = clock
+    }
+
+    /// The user a token speaks for, or why it is refused.
+    public func verify(_ token: String) async throws(TokenRejection) -> AuthenticatedUser {
+        let header = try Self.header(of: token)
+        guard let alg = header["alg"] as? String, Self.acceptedAlgorithms.contains(alg) else { throw .algorithmNotAccepted }
+        guard let kid = header["kid"] as? String, algorithmByKeyID[kid] == alg else { throw .unknownKey }
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.verify(token, as: AccessTokenClaims.self)
+        } catch {
+            throw .badSignatureOrClaims
+        }
+        return try user(from: claims)
+    }
+
+    func user(from claims: AccessTokenClaims) throws(TokenRejection) -> AuthenticatedUser {
+        let now = clock()
+        guard claims.iss.value == issuer else { throw .wrongIssuer }
+        guard claims.aud.value.contains(audience) else { throw .wrongAudience }
+        guard claims.exp.value.addingTimeInterval(Self.leeway) > now else { throw .expired }
+        guard claims.iat.value.addingTimeInterval(-Self.leeway) <= now else { throw .notYetValid }
+        if let nbf = claims.nbf, nbf.value.addingTimeInterval(-Self.leeway) > now { throw .notYetValid }
+        guard let role = UserRole(rawValue: claims.role) else { throw .badClaims }
+        guard !claims.sub.value.isEmpty, !claims.ods.isEmpty else { throw .badClaims }
+        var nhsNumber: NHSNumber?
+        if role == .patient {
+            guard let value = claims.nhsNumber, let valid = NHSNumber(value) else { throw .badClaims }
+            nhsNumber = valid
+        }
+        let registration = claims.registration.flatMap { $0.isEmpty ? nil : $0 }
+        return AuthenticatedUser(sub: claims.sub.value, name: claims.name, ods: claims.ods, role: role, registration: registration, nhsNumber: nhsNumber)
+    }
+
+    static func header(of token: String) throws(TokenRejection) -> [String: Any] {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Data(base64URL: String(parts[0])),
+              let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .malformed
+        }
+        return header
+    }
+
+    /// Keeps the JWKS's RSA and P-256 keys, each pinned to its one algorithm, so a token cannot choose another.
+    static func restrictedJWKS(_ data: Data) throws -> (String, [String: String]) {
+        guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let keys = document["keys"] as? [[String: Any]] else {
+            throw JWKSError.notAJWKS
+        }
+        var kept: [[String: Any]] = []
+        var algorithms: [String: String] = [:]
+        for var key in keys {
+            guard let kid = key["kid"] as? String, (key["use"] as? String ?? "sig") == "sig" else { continue }
+            let alg: String
+            switch (key["kty"] as? String, key["crv"] as? String) {
+            case ("RSA", _): alg = "RS256"
+            case ("EC", "P-256"): alg = "ES256"
+            default: continue
+            }
+            guard (key["alg"] as? String ?? alg) == alg else { continue }
+            key["alg"] = alg
+            key.removeValue(forKey: "d")
+            kept.append(key)
+            algorithms[kid] = alg
+        }
+        guard !kept.isEmpty else { throw JWKSError.noUsableKeys }
+        let json = try JSONSerialization.data(withJSONObject: ["keys": kept])
+        return (String(decoding: json, as: UTF8.self), algorithms)
+    }
+}
+
+/// Why a JWKS document cannot be used.
+public enum JWKSError: Error, CustomStringConvertible {
+    case notAJWKS
+    case noUsableKeys
+
+    public var description: String {
+        switch self {
+        case .notAJWKS: "not a JWKS document (expected {\"keys\": [...]})"
+        case .noUsableKeys: "no RSA or P-256 signing key with a kid"
+        }
+    }
+}
+
+/// Why a token was refused; logged, never sent to the client.
+public enum TokenRejection: Error, Hashable {
+    case missing, malformed, algorithmNotAccepted, unknownKey, badSignatureOrClaims
+    case wrongIssuer, wrongAudience, expired, notYetValid, badClaims
+}
+
+extension Data {
+    /// Decodes unpadded base64url.
+    init?(base64URL text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,61 @@
+import FHIR
+
+/// The CapabilityStatement served at `/metadata`; `Profiles/CapabilityStatement-care-record.json` must match it (a test checks).
+public enum CapabilityStatementBuilder {
+    public static let canonicalBase = "https://cheshire-care-record.nhs.uk/fhir"
+    public static let softwareVersion = "0.1.0"
+
+    /// The statement for a server reachable at `baseURL`.
+    public static func build(baseURL: String) -> CapabilityStatement {
+        var statement = template
+        statement.implementation = .init(description: "Cheshire Care Record FHIR facade", url: baseURL)
+        return statement
+    }
+
+    /// The statement without the instance-specific `implementation`, as published in `Profiles/`.
+    public static var template: CapabilityStatement {
+        let patientParam = CapabilityStatement.SearchParam(
+            name: "patient", definition: "http://hl7.org/fhir/SearchParameter/clinical-patient", type: "reference",
+            documentation: "Required: the patient's NHS number, as 9434765919 or Patient/9434765919.")
+        let paging = [
+            CapabilityStatement.SearchParam(name: "_count", type: "number", documentation: "Page size, 0 to 200 (default 50)."),
+            CapabilityStatement.SearchParam(name: "_offset", type: "number", documentation: "Index of the first match on the page (from next/previous links)."),
+        ]
+        func clinical(_ type: String) -> CapabilityStatement.Resource {
+            .init(
+                type: type, profile: "\(canonicalBase)/StructureDefinition/CareRecord-\(type)",
+                interaction: [.init(code: "read"), .init(code: "search-type")], searchParam: [patientParam] + paging)
+        }
+        let patient = CapabilityStatement.Resource(
+            type: "Patient", profile: "\(canonicalBase)/StructureDefinition/CareRecord-Patient",
+            documentation: "Read by NHS number; search by NHS number identifier only.",
+            interaction: [.init(code: "read"), .init(code: "search-type")],
+            searchParam: [
+                .init(
+                    name: "identifier", definition: "http://hl7.org/fhir/SearchParameter/Patient-identifier", type: "token",
+                    documentation: "Required: https://fhir.nhs.uk/Id/nhs-number|{NHS number}.")
+            ] + paging,
+            operation: [.init(name: "everything", definition: "http://hl7.org/fhir/OperationDefinition/Patient-everything")])
+        return CapabilityStatement(
+            id: "care-record", url: "\(canonicalBase)/CapabilityStatement/care-record", version: softwareVersion,
+            name: "CheshireCareRecord", title: "Cheshire Care Record FHIR facade", status: "active", date: "2026-11-25",
+            publisher: "Cheshire Care Record",
+            description: "View-only regional shared care record: FHIR R4 JSON, bearer tokens (RS256/ES256), access by care relationship.",
+            kind: "instance", software: .init(name: "care-record", version: softwareVersion),
+            fhirVersion: "4.0.1", format: ["application/fhir+json", "json"],
+            rest: [
+                .init(
+                    mode: "server",
+                    documentation: "Every request except /metadata needs Authorization: Bearer <JWT>. Writes to clinical resources answer 405.",
+                    security: .init(
+                        service: [CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/restful-security-service", code: "OAuth")],
+                        description: "JWT bearer tokens signed RS256 or ES256, verified against the region's JWKS."),
+                    resource: [patient] + ClinicalTypes.names.map(clinical))
+            ])
+    }
+}
+
+/// The clinical types in the order the CapabilityStatement lists them.
+enum ClinicalTypes {
+    static let names = ["AllergyIntolerance", "Condition", "MedicationStatement"]
+}

@@ -1,0 +1,68 @@
+import CareRecordStore
+import FHIR
+import Foundation
+import Hummingbird
+
+/// `Patient` read, identifier search and `$everything` (C7).
+struct PatientController {
+    let repository: any CareRecordRepository
+    let access: PatientAccess
+    let baseURL: String
+
+    func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
+        router.get("Patient/:nhs", use: read)
+        router.get("Patient", use: search)
+        router.get("Patient/:nhs/$everything", use: everything)
+    }
+
+    @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
+        _ = try SearchParameters(request, allowed: [])
+        let nhs = try Self.nhsNumber(context)
+        _ = try await access.authorise(nhs, context: context)
+        guard let patient = try await repository.patient(nhs) else { throw FHIRError.patientNotFound }
+        return FHIRResponse.resource(patient, request: request)
+    }
+
+    @Sendable func search(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
+        let parameters = try SearchParameters(request, allowed: Set(["identifier"]).union(SearchParameters.paging))
+        let page = try parameters.page()
+        guard let identifier = parameters["identifier"] else {
+            throw FHIRError.invalidParameter("Search by identifier=\(NHSNumber.system)|{NHS number}: there is no region-wide search.")
+        }
+        let parts = identifier.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == NHSNumber.system else {
+            throw FHIRError.invalidParameter("identifier must be \(NHSNumber.system)|{NHS number}.")
+        }
+        guard let nhs = NHSNumber(String(parts[1])), !parts[1].contains(" ") else { throw FHIRError.invalidNHSNumber }
+        var bundle = SearchBundle(baseURL: baseURL, total: 0)
+        if try await access.isVisible(nhs, context: context), let patient = try await repository.patient(nhs) {
+            bundle.total = 1
+            if page.offset == 0 && page.count > 0 { bundle.entries = [patient] }
+        }
+        bundle.links = Paging.links(base: "\(baseURL)/Patient", parameters: parameters, page: page, total: bundle.total)
+        return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
+    }
+
+    @Sendable func everything(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
+        _ = try SearchParameters(request, allowed: [])
+        let nhs = try Self.nhsNumber(context)
+        _ = try await access.authorise(nhs, context: context)
+        var entries: [StoredResource] = []
+        if let patient = try await repository.patient(nhs) { entries.append(patient) }
+        for type in ClinicalResourceType.allCases {
+            let all = PageRequest(offset: 0, count: Int(Int32.max))
+            entries += try await repository.clinicalEntries(type, patient: nhs, page: all).items
+        }
+        entries += try await repository.consents(patient: nhs)
+        var bundle = SearchBundle(baseURL: baseURL, total: entries.count, entries: entries)
+        bundle.links = [("self", "\(baseURL)/Patient/\(nhs.value)/$everything")]
+        return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
+    }
+
+    static func nhsNumber(_ context: CareRecordRequestContext) throws -> NHSNumber {
+        guard let text = context.parameters.get("nhs"), let nhs = NHSNumber(text), !text.contains(" ") else {
+            throw FHIRError.invalidNHSNumber
+        }
+        return nhs
+    }
+}

@@ -1,0 +1,27 @@
+import Hummingbird
+import Logging
+
+/// Verifies the bearer token (401 otherwise) and the user's organisation (403 otherwise), C5 steps 1 and 2.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = CareRecordRequestContext
+
+    let verifier: TokenVerifier
+    let policy: AccessPolicy
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw FHIRError.tokenInvalid
+        }
+        let user: AuthenticatedUser
+        do {
+            user = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        } catch {
+            context.logger.info("token refused", metadata: ["reason": "\(error)"])
+            throw FHIRError.tokenInvalid
+        }
+        var context = context
+        context.user = user
+        guard policy.admits(user) else { throw FHIRError.organisationNotParticipating }
+        return try await next(request, context)
+    }
+}

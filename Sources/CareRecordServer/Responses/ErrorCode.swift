@@ -1,0 +1,37 @@
+import HTTPTypes
+
+/// The stable machine codes of `OperationOutcome.issue.details.coding` (C5), defined in `Profiles/CodeSystem-care-record-error-code.json`.
+public enum ErrorCode: String, Sendable, CaseIterable {
+    case tokenInvalid = "TOKEN_INVALID"
+    case organisationNotParticipating = "ORGANISATION_NOT_PARTICIPATING"
+    case roleNotPermitted = "ROLE_NOT_PERMITTED"
+    case patientNotFound = "PATIENT_NOT_FOUND"
+    case resourceNotFound = "RESOURCE_NOT_FOUND"
+    case patientOptedOut = "PATIENT_OPTED_OUT"
+    case recordBlocked = "RECORD_BLOCKED"
+    case consentRequired = "CONSENT_REQUIRED"
+    case invalidNHSNumber = "INVALID_NHS_NUMBER"
+    case invalidParameter = "INVALID_PARAMETER"
+    case invalidResource = "INVALID_RESOURCE"
+    case readOnly = "READ_ONLY"
+    case auditUnavailable = "AUDIT_UNAVAILABLE"
+    case notSupported = "NOT_SUPPORTED"
+    case internalError = "INTERNAL_ERROR"
+
+    /// The canonical URL of the code system.
+    public static let system = "https://cheshire-care-record.nhs.uk/fhir/CodeSystem/care-record-error-code"
+
+    /// The FHIR `IssueType` that goes with the code.
+    var issueType: String {
+        switch self {
+        case .tokenInvalid: "login"
+        case .organisationNotParticipating, .roleNotPermitted, .patientOptedOut, .recordBlocked, .consentRequired: "forbidden"
+        case .patientNotFound, .resourceNotFound: "not-found"
+        case .invalidNHSNumber, .invalidParameter: "invalid"
+        case .invalidResource: "structure"
+        case .readOnly, .notSupported: "not-supported"
+        case .auditUnavailable: "transient"
+        case .internalError: "exception"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import FHIR
+import HTTPTypes
+
+/// An error answered as an `OperationOutcome` with a status and a C5 code; its text is safe to show anyone.
+public struct FHIRError: Error, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    public var code: ErrorCode
+    public var text: String
+    /// Extra response headers (`WWW-Authenticate`, `Allow`).
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, _ code: ErrorCode, _ text: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.text = text
+        self.headers = headers
+    }
+
+    /// The OperationOutcome body.
+    public var outcome: OperationOutcome {
+        OperationOutcome(issue: [
+            .init(
+                severity: "error", code: code.issueType,
+                details: CodeableConcept(coding: [Coding(system: ErrorCode.system, code: code.rawValue)], text: text))
+        ])
+    }
+}
+
+extension FHIRError {
+    static let tokenInvalid = FHIRError(
+        .unauthorized, .tokenInvalid, "The access token is missing, invalid or expired.",
+        headers: [.wwwAuthenticate: #"Bearer realm="care-record", error="invalid_token""#])
+    static let organisationNotParticipating = FHIRError(
+        .forbidden, .organisationNotParticipating, "Your organisation does not participate in the Cheshire Care Record.")
+    static let patientNotFound = FHIRError(.notFound, .patientNotFound, "No patient record was found.")
+    static let resourceNotFound = FHIRError(.notFound, .resourceNotFound, "No resource was found with this id.")
+    static let invalidNHSNumber = FHIRError(.badRequest, .invalidNHSNumber, "The NHS number is not a valid 10-digit NHS number.")
+    static let notAcceptable = FHIRError(
+        .notAcceptable, .notSupported, "Only FHIR JSON is supported (application/fhir+json, or _format=json).")
+    static let unknownEndpoint = FHIRError(.notFound, .notSupported, "This endpoint or resource type is not supported; see /metadata.")
+    static let internalError = FHIRError(.internalServerError, .internalError, "The request could not be completed.")
+
+    static func invalidParameter(_ text: String) -> FHIRError { FHIRError(.badRequest, .invalidParameter, text) }
+
+    static func readOnly(allow: String) -> FHIRError {
+        FHIRError(.methodNotAllowed, .readOnly, "The Cheshire Care Record is view-only.", headers: [.allow: allow])
+    }
+}

@@ -1,0 +1,59 @@
+import CareRecordStore
+import Crypto
+import FHIR
+import Foundation
+import Hummingbird
+
+/// Builds FHIR JSON responses with validators (`ETag`, `Last-Modified`) and answers `If-None-Match` with 304.
+enum FHIRResponse {
+    static let contentType = "application/fhir+json; charset=utf-8"
+
+    /// A single stored resource; its ETag is its `meta.versionId`.
+    static func resource(_ stored: StoredResource, request: Request) -> Response {
+        respond(body: stored.json, etag: "W/\"\(stored.versionId)\"", lastModified: stored.lastUpdated, request: request)
+    }
+
+    /// A body built here (a Bundle, the CapabilityStatement); its ETag is a digest of its bytes.
+    static func generated(_ body: Data, lastModified: Date?, request: Request) -> Response {
+        let digest = SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined()
+        return respond(body: body, etag: "W/\"\(digest)\"", lastModified: lastModified, request: request)
+    }
+
+    /// An encodable resource with no validators.
+    static func plain<R: FHIRResource>(_ resource: R, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        let body = (try? FHIRJSON.encode(resource)) ?? Data()
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    private static func respond(body: Data, etag: String, lastModified: Date?, request: Request) -> Response {
+        var headers: HTTPFields = [.contentType: contentType, .eTag: etag]
+        if let lastModified {
+            headers[.lastModified] = httpDate(lastModified)
+        }
+        if let match = request.headers[.ifNoneMatch], matches(match, etag: etag) {
+            headers[.contentType] = nil
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// `If-None-Match` uses weak comparison: `*`, or any listed tag equal to ours with or without `W/`.
+    static func matches(_ header: String, etag: String) -> Bool {
+        let ours = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
+        return header.split(separator: ",").contains { candidate in
+            let tag = candidate.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == ours
+        }
+    }
+
+    /// An IMF-fixdate, as HTTP wants.
+    static func httpDate(_ date: Date) -> String {
+        var style = Date.VerbatimFormatStyle(
+            format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
+            locale: Locale(identifier: "en_US_POSIX"), timeZone: TimeZone(identifier: "GMT")!, calendar: Calendar(identifier: .gregorian))
+        style.calendar = Calendar(identifier: .gregorian)
+        return date.formatted(style)
+    }
+}

@@ -1,0 +1,72 @@
+import FHIR
+import Foundation
+import Hummingbird
+
+/// A request's query, checked: only known parameters, each once, `_count` and `_offset` in bounds.
+struct SearchParameters {
+    static let defaultCount = 50
+    static let maximumCount = 200
+    /// Parameters every FHIR route accepts.
+    static let common: Set<String> = ["_format"]
+    static let paging: Set<String> = ["_count", "_offset"]
+
+    private(set) var values: [String: String] = [:]
+
+    /// Refuses unknown and repeated parameters with 400 `INVALID_PARAMETER`.
+    init(_ request: Request, allowed: Set<String>) throws {
+        for (name, value) in request.uri.queryParameters {
+            let name = String(name)
+            guard allowed.contains(name) || Self.common.contains(name) else {
+                throw FHIRError.invalidParameter("Unknown search parameter '\(Self.printable(name))'.")
+            }
+            guard values[name] == nil else { throw FHIRError.invalidParameter("Parameter '\(name)' may be given only once.") }
+            values[name] = String(value)
+        }
+    }
+
+    subscript(name: String) -> String? { values[name] }
+
+    /// `_count` (default 50, 0 to 200) and `_offset` (0 or more).
+    func page() throws -> (offset: Int, count: Int) {
+        let count = try integer("_count", default: Self.defaultCount, range: 0...Self.maximumCount)
+        let offset = try integer("_offset", default: 0, range: 0...Int(Int32.max))
+        return (offset, count)
+    }
+
+    private func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = values[name] else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw FHIRError.invalidParameter("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return value
+    }
+
+    /// The NHS number a `patient` parameter names: `9434765919` or `Patient/9434765919`.
+    static func patientNHSNumber(_ value: String?) throws -> NHSNumber {
+        guard let value, !value.isEmpty else {
+            throw FHIRError.invalidParameter("The patient parameter is required: there is no region-wide search.")
+        }
+        let digits = value.hasPrefix("Patient/") ? String(value.dropFirst("Patient/".count)) : value
+        guard let nhs = NHSNumber(digits), !digits.contains(" ") else { throw FHIRError.invalidNHSNumber }
+        return nhs
+    }
+
+    /// A parameter name cut short and stripped of anything but plain characters, safe to echo.
+    static func printable(_ name: String) -> String {
+        String(name.prefix(40).filter { $0.isLetter || $0.isNumber || "_-.:".contains($0) })
+    }
+
+    /// The query string of a page: the request's own parameters in a stable order, with `_offset` and `_count` set.
+    func query(offset: Int, count: Int) -> String {
+        var items = values.filter { !Self.paging.contains($0.key) }.map { ($0.key, $0.value) }
+        items.append(("_count", String(count)))
+        items.append(("_offset", String(offset)))
+        return items.sorted { $0.0 < $1.0 }.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+    }
+
+    private static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}

@@ -1,0 +1,125 @@
+import CareRecordStore
+import FHIR
+import Foundation
+import Logging
+
+/// Loads a Bulk Data export held in a local folder (manifest + NDJSON) into the combined record, all or nothing per source.
+public struct BulkExportImporter: Sendable {
+    /// Upstream types in the order they are loaded: patients first, so later resources can find them.
+    public static let importOrder = ["Patient", "EpisodeOfCare", "Consent", "AllergyIntolerance", "Condition", "MedicationStatement"]
+
+    let repository: any CareRecordRepository
+    let logger: Logger
+
+    public init(repository: any CareRecordRepository, logger: Logger = Logger(label: "care-record.import")) {
+        self.repository = repository
+        self.logger = logger
+    }
+
+    /// Imports the export in `folder` (its `manifest.json` and files); a failure keeps the source's last good data and is reported.
+    public func importFolder(_ folder: URL, source: SourceIdentity) async -> ImportReport {
+        let started = Date()
+        do {
+            let manifest = try Self.readManifest(in: folder)
+            let files = try Self.localFiles(of: manifest, in: folder)
+            let fallback = FHIRDateTime.parse(manifest.transactionTime) ?? started
+            let report = try await repository.replaceSource(source, startedAt: started) { writer in
+                var report = ImportReport(sourceId: source.id, startedAt: started)
+                let mapper = ResourceMapper(source: source, fallbackLastUpdated: fallback, writer: writer)
+                for file in files {
+                    try Self.load(file, mapper: mapper, report: &report)
+                }
+                report.patients = report.accepted[Patient.resourceType] ?? 0
+                return report
+            }
+            logger.info("import finished", metadata: [
+                "source": "\(source.id)", "patients": "\(report.patients)", "rejected": "\(report.totalRejected)", "bytes": "\(report.bytes)",
+            ])
+            return report
+        } catch {
+            var report = ImportReport(sourceId: source.id, startedAt: started)
+            report.finishedAt = Date()
+            report.error = (error as? ImportError)?.description ?? "store error: \(type(of: error))"
+            logger.error("import failed, last good data kept", metadata: ["source": "\(source.id)", "error": "\(report.error ?? "")"])
+            try? await repository.recordFailedImport(source, report: report)
+            return report
+        }
+    }
+
+    static func readManifest(in folder: URL) throws -> BulkDataManifest {
+        let url = folder.appendingPathComponent("manifest.json")
+        do {
+            return try JSONDecoder().decode(BulkDataManifest.self, from: Data(contentsOf: url))
+        } catch let error as DecodingError {
+            throw ImportError.manifestUnreadable(Self.describe(error))
+        } catch {
+            throw ImportError.manifestUnreadable("cannot read manifest.json")
+        }
+    }
+
+    /// The manifest's files as local paths inside the folder, in import order; a path leaving the folder is refused.
+    static func localFiles(of manifest: BulkDataManifest, in folder: URL) throws -> [(type: String, url: URL, count: Int?)] {
+        let root = folder.standardizedFileURL.path
+        let files = try manifest.output.map { file -> (type: String, url: URL, count: Int?) in
+            let relative = file.url.hasPrefix("file://") ? String(file.url.dropFirst("file://".count)) : file.url
+            let url = relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : folder.appendingPathComponent(relative)
+            guard url.standardizedFileURL.path.hasPrefix(root + "/"), !relative.contains("://") else {
+                throw ImportError.unsafeOutputURL(file.url)
+            }
+            return (file.type, url.standardizedFileURL, file.count)
+        }
+        func rank(_ type: String) -> Int { importOrder.firstIndex(of: type) ?? importOrder.count }
+        return files.enumerated().sorted { (rank($0.element.type), $0.offset) < (rank($1.element.type), $1.offset) }.map(\.element)
+    }
+
+    static func load(_ file: (type: String, url: URL, count: Int?), mapper: ResourceMapper, report: inout ImportReport) throws {
+        let name = file.url.lastPathComponent
+        var reader: NDJSONReader
+        do {
+            reader = try NDJSONReader(url: file.url)
+        } catch {
+            throw ImportError.fileUnreadable(file: name, reason: "cannot open")
+        }
+        defer { reader.close() }
+        let supported = importOrder.contains(file.type)
+        var lines = 0
+        while let line = try reader.nextLine() {
+            lines += 1
+            guard supported else {
+                report.reject(RejectReason.unsupportedResourceType.rawValue)
+                continue
+            }
+            let resource: AnyResource
+            do {
+                resource = try JSONDecoder().decode(AnyResource.self, from: line)
+            } catch let error as DecodingError {
+                throw ImportError.malformedLine(file: name, line: reader.lineNumber, reason: describe(error))
+            } catch {
+                throw ImportError.malformedLine(file: name, line: reader.lineNumber, reason: "resourceType not supported here")
+            }
+            guard resource.resourceType == file.type else {
+                throw ImportError.malformedLine(file: name, line: reader.lineNumber, reason: "\(resource.resourceType) in a \(file.type) file")
+            }
+            try mapper.map(resource, report: &report)
+        }
+        report.bytes += reader.bytesRead
+        if let expected = file.count, expected != lines {
+            throw ImportError.countMismatch(file: name, expected: expected, actual: lines)
+        }
+    }
+
+    /// A decoding error without any of the data it was decoding.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? "(root)" : path
+        }
+        switch error {
+        case .dataCorrupted(let context): return "not valid JSON or FHIR at \(path(context))"
+        case .keyNotFound(let key, let context): return "missing \(key.stringValue) at \(path(context))"
+        case .typeMismatch(_, let context): return "wrong type at \(path(context))"
+        case .valueNotFound(_, let context): return "missing value at \(path(context))"
+        @unknown default: return "undecodable"
+        }
+    }
+}

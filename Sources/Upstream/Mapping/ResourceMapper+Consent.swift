@@ -1,0 +1,46 @@
+import CareRecordStore
+import FHIR
+import Foundation
+
+extension ResourceMapper {
+    /// A sharing decision, honoured only from the patient's registered GP practice (C3).
+    func map(_ upstream: Consent) throws {
+        let upstreamID = try upstreamID(upstream.id)
+        guard upstream.scope.contains(system: FHIRSystems.consentScope, code: "patient-privacy") else {
+            throw Rejection(reason: .consentNotPatientPrivacy)
+        }
+        guard upstream.status == "active" else { throw Rejection(reason: .consentNotActive) }
+        guard let patientReference = upstream.patient else { throw Rejection(reason: .unknownPatient) }
+        let nhs = try resolvePatient(patientReference)
+        guard let kind = Self.decisionKind(upstream.provision) else { throw Rejection(reason: .consentNotRecognised) }
+        guard let dateTime = upstream.dateTime, let recordedAt = FHIRDateTime.parse(dateTime) else {
+            throw Rejection(reason: .consentWithoutDate)
+        }
+        try requireDates([upstream.provision?.period?.start, upstream.provision?.period?.end])
+        guard try writer.registeredPractice(of: nhs) == source.ods else {
+            throw Rejection(reason: .consentNotFromRegisteredPractice)
+        }
+        let id = StableID.resourceID(source: source.id, type: Consent.resourceType, upstreamID: upstreamID)
+        var consent = upstream
+        consent.patient = Self.patientReference(nhs)
+        let period = upstream.provision?.period
+        let decision = SharingDecision(
+            id: id, kind: kind, recordedAt: recordedAt, recordedByOds: source.ods, sourceId: source.id,
+            actorSub: upstream.provision?.actor?.first?.reference.identifier?.value,
+            periodStart: period?.start.flatMap(FHIRDateTime.parse), periodEnd: period?.end.flatMap(FHIRDateTime.parse))
+        try writer.addDecision(decision, patient: nhs, resource: try served(consent, id: id, lastUpdated: lastUpdated(upstream.meta), patient: nhs))
+    }
+
+    /// deny + collect = opted out; deny + access = blocked; permit + access = consent to view (C3).
+    static func decisionKind(_ provision: Consent.Provision?) -> SharingDecision.Kind? {
+        guard let provision else { return nil }
+        let actions = provision.action ?? []
+        func has(_ code: String) -> Bool { actions.contains { $0.contains(system: FHIRSystems.consentAction, code: code) } }
+        switch provision.type {
+        case "deny" where has("collect"): return .optedOut
+        case "deny" where has("access"): return .blocked
+        case "permit" where has("access"): return .consentToView
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import CareRecordStore
+import FHIR
+import Foundation
+
+/// Maps upstream FHIR resources of one source into the combined record (C3); independent of how the export was fetched.
+public struct ResourceMapper {
+    public let source: SourceIdentity
+    /// `meta.lastUpdated` for resources that carry none: the export's transaction time.
+    public let fallbackLastUpdated: Date
+    let writer: any SourceImportWriter
+
+    public init(source: SourceIdentity, fallbackLastUpdated: Date, writer: any SourceImportWriter) {
+        self.source = source
+        self.fallbackLastUpdated = fallbackLastUpdated
+        self.writer = writer
+    }
+
+    /// `meta.source` of everything this source contributes.
+    public static func sourceURI(_ sourceID: String) -> String { "urn:care-record:source:\(sourceID)" }
+
+    /// Maps one decoded upstream resource; a rejected record is counted in `report`, a store failure is thrown.
+    public func map(_ resource: AnyResource, report: inout ImportReport) throws {
+        do {
+            switch resource {
+            case .patient(let patient): try map(patient)
+            case .episodeOfCare(let episode): try map(episode)
+            case .consent(let consent): try map(consent)
+            case .allergyIntolerance(var allergy):
+                let nhs = try resolvePatient(allergy.patient)
+                try requireDates([allergy.onsetDateTime, allergy.recordedDate])
+                allergy.patient = Self.patientReference(nhs)
+                try storeEntry(allergy, patient: nhs)
+            case .condition(var condition):
+                let nhs = try resolvePatient(condition.subject)
+                try requireDates([condition.onsetDateTime, condition.abatementDateTime, condition.recordedDate])
+                condition.subject = Self.patientReference(nhs)
+                try storeEntry(condition, patient: nhs)
+            case .medicationStatement(var statement):
+                let nhs = try resolvePatient(statement.subject)
+                try requireDates([statement.effectiveDateTime, statement.effectivePeriod?.start, statement.effectivePeriod?.end, statement.dateAsserted])
+                statement.subject = Self.patientReference(nhs)
+                try storeEntry(statement, patient: nhs)
+            case .auditEvent, .bundle, .operationOutcome, .capabilityStatement:
+                throw Rejection(reason: .unsupportedResourceType)
+            }
+            report.accept(resource.resourceType)
+        } catch let rejection as Rejection {
+            report.reject(rejection.reason.rawValue)
+        }
+    }
+
+    /// The served reference to a patient: literal by NHS number, with the NHS number as identifier.
+    static func patientReference(_ nhs: NHSNumber) -> Reference {
+        Reference(reference: "Patient/\(nhs.value)", identifier: nhs.identifier)
+    }
+
+    /// Finds the NHS number a reference leads to: this import's `Patient/{id}`, else an NHS number identifier.
+    func resolvePatient(_ reference: Reference) throws -> NHSNumber {
+        if let literal = reference.reference, let upstreamID = literal.split(separator: "/").last, literal.contains("Patient/") {
+            switch try writer.link(forUpstreamPatient: String(upstreamID)) {
+            case .patient(let nhs): return nhs
+            case .rejected: throw Rejection(reason: .patientRejected)
+            case .unknown: break
+            }
+        }
+        guard let identifier = reference.identifier, identifier.system == NHSNumber.system, let value = identifier.value else {
+            throw Rejection(reason: .unknownPatient)
+        }
+        guard let nhs = NHSNumber(value) else { throw Rejection(reason: .invalidNHSNumber) }
+        return nhs
+    }
+
+    func requireDates(_ values: [String?]) throws {
+        for case let value? in values where !FHIRDateTime.isValidDateTime(value) {
+            throw Rejection(reason: .invalidDate)
+        }
+    }
+
+    func lastUpdated(_ meta: Meta?) -> Date {
+        meta?.lastUpdated.flatMap(FHIRDateTime.parse) ?? fallbackLastUpdated
+    }
+
+    func upstreamID(_ id: String?) throws -> String {
+        guard let id, !id.isEmpty else { throw Rejection(reason: .missingID) }
+        return id
+    }
+
+    /// Gives a resource its served id and meta, and encodes it.
+    func served<R: FHIRResource>(_ resource: R, id: String, lastUpdated: Date, patient: NHSNumber) throws -> StoredResource {
+        var resource = resource
+        resource.id = id
+        resource.meta = nil
+        let versionID = StableID.versionID(try FHIRJSON.encode(resource))
+        resource.meta = Meta(versionId: versionID, lastUpdated: FHIRDateTime.instant(lastUpdated), source: Self.sourceURI(source.id))
+        return StoredResource(
+            id: id, resourceType: R.resourceType, nhsNumber: patient, sourceId: source.id,
+            versionId: versionID, lastUpdated: lastUpdated, json: try FHIRJSON.encode(resource))
+    }
+
+    private func storeEntry<R: FHIRResource>(_ resource: R, patient: NHSNumber) throws {
+        let upstream = try upstreamID(resource.id)
+        let id = StableID.resourceID(source: source.id, type: R.resourceType, upstreamID: upstream)
+        try writer.addEntry(try served(resource, id: id, lastUpdated: lastUpdated(resource.meta), patient: patient))
+    }
+}
