@@ -65,7 +65,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "care-record", dependencies: ["CareRecordCLI"]),
+        .executableTarget(
+            name: "care-record",
+            dependencies: ["CareRecordCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CareRecordStoreTests", dependencies: ["CareRecordStore", "FHIR"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "CareRecordStore", "FHIR", "CareRecordCLI"]),

@@ -43,8 +43,12 @@ public struct CareRecordAPI: Sendable {
         return router
     }
 
-    /// An application serving the API on `host:port`.
-    public func buildApplication(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-        Application(router: buildRouter(), configuration: .init(address: .hostname(host, port: port), serverName: nil), logger: logger)
+    /// An application serving the API on `host:port`; `onRunning` is called once it listens.
+    public func buildApplication(
+        host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable () async -> Void = {}
+    ) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { _ in await onRunning() }, logger: logger)
     }
 }

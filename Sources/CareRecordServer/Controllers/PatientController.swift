@@ -10,9 +10,9 @@ struct PatientController {
     let baseURL: String
 
     func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
-        router.get("Patient/:nhs", use: read)
+        router.get("Patient/:id", use: read)
         router.get("Patient", use: search)
-        router.get("Patient/:nhs/$everything", use: everything)
+        router.get("Patient/:id/$everything", use: everything)
     }
 
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
@@ -60,7 +60,7 @@ struct PatientController {
     }
 
     static func nhsNumber(_ context: CareRecordRequestContext) throws -> NHSNumber {
-        guard let text = context.parameters.get("nhs"), let nhs = NHSNumber(text), !text.contains(" ") else {
+        guard let text = context.parameters.get("id"), let nhs = NHSNumber(text), !text.contains(" ") else {
             throw FHIRError.invalidNHSNumber
         }
         return nhs

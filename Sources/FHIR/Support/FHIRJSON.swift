@@ -2,10 +2,10 @@ import Foundation
 
 /// The JSON coding every part of the service uses for FHIR resources.
 public enum FHIRJSON {
-    /// An encoder producing FHIR JSON: no escaped slashes, element order as declared.
+    /// An encoder producing FHIR JSON: sorted keys (byte-stable output), no escaped slashes.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 

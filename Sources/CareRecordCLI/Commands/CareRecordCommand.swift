@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `care-record`: the command line of C1.
+public struct CareRecordCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "care-record",
+        abstract: "The Cheshire Care Record FHIR facade: a view-only regional shared care record.",
+        subcommands: [DemoCommand.self, ServeCommand.self, SyncCommand.self, TokenCommand.self, GenerateCommand.self])
+
+    public init() {}
+}

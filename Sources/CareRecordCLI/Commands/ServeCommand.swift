@@ -1,0 +1,20 @@
+import ArgumentParser
+import CareRecordServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// `care-record serve`: serves the FHIR API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the FHIR API.")
+
+    @Option(help: "Configuration file.") var config: String
+
+    func run() async throws {
+        let configuration = try CareRecordConfiguration.load(path: config)
+        let api = try await APIFactory.make(configuration)
+        let logger = Logger(label: "care-record")
+        logger.info("serving", metadata: ["base_url": "\(configuration.server.baseURL)"])
+        try await api.buildApplication(host: configuration.server.host, port: configuration.server.port, logger: logger).runService()
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import CareRecordStore
+import Foundation
+import Upstream
+
+/// `care-record sync`: pulls every source (or one) now and prints a report per source.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Pull upstream sources now; exit status 0 only if every source succeeded.")
+
+    @Option(help: "Configuration file.") var config: String
+    @Option(help: "Sync only this source id.") var source: String?
+
+    func run() async throws {
+        let configuration = try CareRecordConfiguration.load(path: config)
+        var sources = configuration.sources
+        if let source {
+            sources = sources.filter { $0.id == source }
+            guard !sources.isEmpty else { throw CLIError("no source '\(source)' in \(config)") }
+        }
+        let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        let reports = await SyncRunner(repository: repository, logger: .quiet("care-record.sync")).sync(sources)
+        for report in reports { print(SyncReportFormatter.line(report)) }
+        if reports.contains(where: { !$0.succeeded }) { throw ExitCode.failure }
+    }
+}
+
+/// One readable line per source report.
+enum SyncReportFormatter {
+    static func line(_ report: ImportReport) -> String {
+        let seconds = String(format: "%.2f", (report.finishedAt ?? report.startedAt).timeIntervalSince(report.startedAt))
+        guard report.succeeded else {
+            return "\(report.sourceId): FAILED (\(report.error ?? "unknown error")); last good data kept"
+        }
+        let accepted = report.accepted.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let rejected = report.rejected.isEmpty
+            ? "none" : report.rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return "\(report.sourceId): ok: \(report.patients) patients; accepted: \(accepted); rejected: \(rejected); \(report.bytes) bytes in \(seconds) s"
+    }
+}

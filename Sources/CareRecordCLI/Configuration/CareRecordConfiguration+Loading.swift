@@ -1,0 +1,114 @@
+import Foundation
+import Upstream
+import Yams
+
+extension CareRecordConfiguration {
+    /// Reads and checks a configuration file: YAML (or JSON), no unknown keys, every required value present.
+    public static func load(path: String) throws -> CareRecordConfiguration {
+        let url = URL(fileURLWithPath: path)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw ConfigurationError("\(path): cannot read the configuration file")
+        }
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigurationError("\(path): not valid YAML (\(Self.yamlProblem(error)))")
+        }
+        do {
+            return try parse(document, baseDirectory: url.deletingLastPathComponent())
+        } catch let error as ConfigurationError {
+            throw ConfigurationError("\(path): \(error.description)")
+        }
+    }
+
+    /// Builds a configuration from a parsed YAML document.
+    static func parse(_ document: Any?, baseDirectory: URL) throws -> CareRecordConfiguration {
+        let root = try ConfigNode(document, path: "")
+        try root.allowOnly(["server", "database", "auth", "organisations", "sources", "sync"])
+        let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
+
+        let serverNode = try root.optionalMap("server")
+        try serverNode?.allowOnly(["host", "port", "baseURL"])
+        let host = try serverNode?.optionalString("host") ?? "127.0.0.1"
+        let port = try serverNode?.optionalInt("port") ?? 8080
+        guard (1...65535).contains(port) else { throw ConfigurationError("server.port must be from 1 to 65535") }
+        let baseURL = try serverNode?.optionalString("baseURL") ?? "http://\(host):\(port)"
+        guard let base = URL(string: baseURL), ["http", "https"].contains(base.scheme ?? "") else {
+            throw ConfigurationError("server.baseURL must be an http or https URL")
+        }
+
+        let database = try root.map("database")
+        try database.allowOnly(["path"])
+        let auth = try root.map("auth")
+        try auth.allowOnly(["issuer", "audience", "jwks"])
+        let jwks = try auth.string("jwks")
+
+        let organisations = try root.list("organisations").map { node in
+            try node.allowOnly(["ods", "name", "type"])
+            let type = try node.string("type")
+            guard organisationTypes.contains(type) else {
+                throw ConfigurationError("\(node.path).type '\(type)' is not one of \(organisationTypes.sorted().joined(separator: ", "))")
+            }
+            return Organisation(ods: try node.string("ods"), name: try node.string("name"), type: type)
+        }
+        try requireUnique(organisations.map(\.ods), what: "organisation ods")
+        let sources = try (root.optionalList("sources") ?? []).map { try source($0, organisations: organisations, resolve: resolve) }
+        try requireUnique(sources.map(\.id), what: "source id")
+
+        let syncNode = try root.optionalMap("sync")
+        try syncNode?.allowOnly(["schedule"])
+        let schedule = try syncNode?.optionalString("schedule")
+        if let schedule, DailySchedule(schedule) == nil {
+            throw ConfigurationError("sync.schedule must be a time of day as HH:MM, not '\(schedule)'")
+        }
+        return CareRecordConfiguration(
+            server: Server(host: host, port: port, baseURL: baseURL),
+            databasePath: resolve(try database.string("path")),
+            auth: Auth(issuer: try auth.string("issuer"), audience: try auth.string("audience"), jwks: jwks.hasPrefix("https://") ? jwks : resolve(jwks)),
+            organisations: organisations, sources: sources, syncSchedule: schedule)
+    }
+
+    static func source(_ node: ConfigNode, organisations: [Organisation], resolve: (String) -> String) throws -> SourceConfiguration {
+        try node.allowOnly(["id", "ods", "url", "caFile", "clientCertificate", "clientKey", "bearerToken", "timeoutSeconds"])
+        let ods = try node.string("ods")
+        guard organisations.contains(where: { $0.ods == ods }) else {
+            throw ConfigurationError("\(node.path).ods '\(ods)' is not a participating organisation")
+        }
+        let text = try node.string("url")
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "file" else {
+            throw ConfigurationError("\(node.path).url must be an https:// or file:// URL")
+        }
+        let timeout = try node.optionalInt("timeoutSeconds") ?? 60
+        guard timeout > 0 else { throw ConfigurationError("\(node.path).timeoutSeconds must be positive") }
+        let certificate = try node.optionalString("clientCertificate").map(resolve)
+        let key = try node.optionalString("clientKey").map(resolve)
+        guard (certificate == nil) == (key == nil) else {
+            throw ConfigurationError("\(node.path): clientCertificate and clientKey go together")
+        }
+        return SourceConfiguration(
+            id: try node.string("id"), ods: ods, url: url, caFile: try node.optionalString("caFile").map(resolve),
+            clientCertificate: certificate, clientKey: key, bearerToken: try node.optionalString("bearerToken"), timeoutSeconds: timeout)
+    }
+
+    static func resolve(_ path: String, against base: URL) -> String {
+        path.hasPrefix("/") ? path : base.appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    static func requireUnique(_ values: [String], what: String) throws {
+        var seen = Set<String>()
+        for value in values where !seen.insert(value).inserted {
+            throw ConfigurationError("duplicate \(what) '\(value)'")
+        }
+    }
+
+    static func yamlProblem(_ error: any Error) -> String {
+        if let yaml = error as? YamlError, case .parser(_, let problem, let mark, _) = yaml {
+            return "\(problem) at line \(mark.line)"
+        }
+        if let yaml = error as? YamlError, case .scanner(_, let problem, let mark, _) = yaml {
+            return "\(problem) at line \(mark.line)"
+        }
+        return "syntax error"
+    }
+}
