@@ -69,7 +69,7 @@ let package = Package(
             name: "care-record",
             dependencies: ["CareRecordCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "FHIRTests", dependencies: ["FHIR"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
         .testTarget(name: "CareRecordStoreTests", dependencies: ["CareRecordStore", "FHIR"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "CareRecordStore", "FHIR", "CareRecordCLI"]),
         .testTarget(
@@ -78,6 +78,8 @@ let package = Package(
                 "CareRecordServer", "CareRecordCLI", "Upstream", "CareRecordStore", "FHIR",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
     ],

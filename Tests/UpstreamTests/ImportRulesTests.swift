@@ -1,0 +1,196 @@
+import CareRecordStore
+import FHIR
+import Foundation
+import Testing
+@testable import Upstream
+
+@Suite("Bulk Data import rules (C3)")
+struct ImportRulesTests {
+    let valid = "9434765919"
+    let other = "4010232137"
+
+    func importer(_ repository: any CareRecordRepository) -> BulkExportImporter {
+        BulkExportImporter(repository: repository)
+    }
+
+    @Test("an invalid NHS number is rejected and counted, with the entries that point at it")
+    func invalidNHSNumber() async throws {
+        let repository = try temporaryRepository()
+        var export = ExportFolder()
+        try export.add(Upstream.patient("p1", nhs: valid))
+        try export.add(Upstream.patient("p2", nhs: "9434765918"))
+        try export.add(Upstream.patient("p3", nhs: "12345"))
+        try export.add(Upstream.condition("c1", patient: "p1"))
+        try export.add(Upstream.condition("c2", patient: "p2"))
+        let report = await importer(repository).importFolder(try export.write(), source: gp)
+        #expect(report.succeeded)
+        #expect(report.patients == 1)
+        #expect(report.rejected == ["invalid-nhs-number": 2, "patient-rejected": 1])
+        #expect(report.accepted["Condition"] == 1)
+        #expect(try await repository.patient(NHSNumber(valid)!) != nil)
+    }
+
+    @Test("a Consent from a source other than the registered practice is ignored and counted")
+    func consentFromHospital() async throws {
+        let repository = try temporaryRepository()
+        var gpExport = ExportFolder()
+        try gpExport.add(Upstream.patient("p1", nhs: valid))
+        _ = await importer(repository).importFolder(try gpExport.write(), source: gp)
+
+        var hospitalExport = ExportFolder()
+        try hospitalExport.add(Upstream.patient("h1", nhs: valid))
+        try hospitalExport.add(Upstream.consent("k1", patient: "h1", type: "deny", action: "collect"))
+        let report = await importer(repository).importFolder(try hospitalExport.write(), source: hospital)
+        #expect(report.succeeded)
+        #expect(report.rejected["consent-not-from-registered-practice"] == 1)
+        let state = try #require(try await repository.patientState(NHSNumber(valid)!))
+        #expect(state.decisions.isEmpty)
+        #expect(state.restriction == .none)
+        #expect(try await repository.patient(NHSNumber(valid)!) != nil)
+    }
+
+    @Test("the registered practice's Consent is honoured: deny+access blocks, permit+access consents")
+    func practiceConsent() async throws {
+        let repository = try temporaryRepository()
+        var export = ExportFolder()
+        try export.add(Upstream.patient("p1", nhs: valid))
+        try export.add(Upstream.patient("p2", nhs: other))
+        try export.add(Upstream.consent("k1", patient: "p1", type: "deny", action: "access"))
+        try export.add(Upstream.consent("k2", patient: "p2", type: "permit", action: "access"))
+        let report = await importer(repository).importFolder(try export.write(), source: gp)
+        #expect(report.accepted["Consent"] == 2)
+        #expect(try await repository.patientState(NHSNumber(valid)!)?.restriction == .blocked)
+        let consented = try #require(try await repository.patientState(NHSNumber(other)!))
+        #expect(consented.consentsInForce(at: Date()).count == 1)
+    }
+
+    @Test("opting out purges the demographics and entries that other sources sent, and keeps relationships")
+    func optOutPurges() async throws {
+        let repository = try temporaryRepository()
+        var hospitalExport = ExportFolder()
+        try hospitalExport.add(Upstream.patient("h1", nhs: valid))
+        try hospitalExport.add(Upstream.condition("hc1", patient: "h1"))
+        try hospitalExport.add(Upstream.episode("e1", patient: "h1", ods: "RJR"))
+        _ = await importer(repository).importFolder(try hospitalExport.write(), source: hospital)
+        let nhs = NHSNumber(valid)!
+        #expect(try await repository.clinicalEntries(.condition, patient: nhs, page: .init(offset: 0, count: 10)).total == 1)
+
+        var gpExport = ExportFolder()
+        try gpExport.add(Upstream.patient("p1", nhs: valid))
+        try gpExport.add(Upstream.condition("c1", patient: "p1"))
+        try gpExport.add(Upstream.consent("k1", patient: "p1", type: "deny", action: "collect"))
+        let report = await importer(repository).importFolder(try gpExport.write(), source: gp)
+        #expect(report.succeeded)
+        #expect(try await repository.patient(nhs) == nil)
+        #expect(try await repository.clinicalEntries(.condition, patient: nhs, page: .init(offset: 0, count: 10)).total == 0)
+        let state = try #require(try await repository.patientState(nhs))
+        #expect(state.restriction == .optedOut)
+        #expect(!state.hasDemographics)
+        #expect(state.registeredPractice == "A81001")
+        #expect(state.hasCareRelationship(ods: "RJR", at: Date()))
+
+        // A later hospital refresh brings nothing back while the opt-out stands.
+        _ = await importer(repository).importFolder(try hospitalExport.write(), source: hospital)
+        #expect(try await repository.patient(nhs) == nil)
+        #expect(try await repository.clinicalEntries(.condition, patient: nhs, page: .init(offset: 0, count: 10)).total == 0)
+    }
+
+    @Test("a malformed line anywhere discards the whole run and the previous import stays in service", arguments: ["Patient", "Condition"])
+    func malformedLine(in type: String) async throws {
+        let repository = try temporaryRepository()
+        var good = ExportFolder()
+        try good.add(Upstream.patient("p1", nhs: valid, family: "Before"))
+        try good.add(Upstream.condition("c1", patient: "p1"))
+        #expect(await importer(repository).importFolder(try good.write(), source: gp).succeeded)
+
+        var bad = ExportFolder()
+        try bad.add(Upstream.patient("p1", nhs: valid, family: "After"))
+        try bad.add(Upstream.patient("p2", nhs: other))
+        try bad.add(Upstream.condition("c1", patient: "p1"))
+        try bad.add(Upstream.condition("c2", patient: "p2"))
+        bad.addRaw(#"{"resourceType":"\#(type)","id":"broken""#, type: type)
+        let report = await importer(repository).importFolder(try bad.write(), source: gp)
+        #expect(!report.succeeded)
+        #expect(report.error?.contains("malformed") == true)
+
+        let patient = try #require(try await repository.patient(NHSNumber(valid)!))
+        #expect(String(decoding: patient.json, as: UTF8.self).contains("Before"))
+        #expect(try await repository.patientState(NHSNumber(other)!) == nil)
+        let status = try #require(try await repository.sourceStatuses().first)
+        #expect(status.lastSuccess?.succeeded == true)
+        #expect(status.lastAttempt?.succeeded == false)
+    }
+
+    @Test("a truncated file (fewer lines than the manifest says) or a broken manifest fails the run")
+    func truncatedAndBrokenManifest() async throws {
+        let repository = try temporaryRepository()
+        var export = ExportFolder()
+        try export.add(Upstream.patient("p1", nhs: valid))
+        export.counts["Patient"] = 2
+        let truncated = await importer(repository).importFolder(try export.write(), source: gp)
+        #expect(!truncated.succeeded)
+        #expect(truncated.error?.contains("truncated") == true)
+
+        let folder = try ExportFolder().write()
+        try Data("{not json".utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        let broken = await importer(repository).importFolder(folder, source: gp)
+        #expect(!broken.succeeded)
+        #expect(try await repository.patientState(NHSNumber(valid)!) == nil)
+    }
+
+    @Test("a manifest URL leading outside the export folder is refused")
+    func pathTraversal() throws {
+        let manifest = BulkDataManifest(transactionTime: "2026-01-01T00:00:00Z", request: "x", output: [.init(type: "Patient", url: "../../etc/passwd")])
+        #expect(throws: ImportError.self) { try BulkExportImporter.localFiles(of: manifest, in: URL(fileURLWithPath: "/tmp/export")) }
+    }
+
+    @Test("re-importing the same export keeps every served id")
+    func stableIDs() async throws {
+        let repository = try temporaryRepository()
+        var export = ExportFolder()
+        try export.add(Upstream.patient("p1", nhs: valid))
+        try export.add(Upstream.condition("c1", patient: "p1"))
+        try export.add(Upstream.condition("c2", patient: "p1", code: "38341003"))
+        let folder = try export.write()
+        let nhs = NHSNumber(valid)!
+        _ = await importer(repository).importFolder(folder, source: gp)
+        let first = try await repository.clinicalEntries(.condition, patient: nhs, page: .init(offset: 0, count: 10)).items
+        _ = await importer(repository).importFolder(folder, source: gp)
+        let second = try await repository.clinicalEntries(.condition, patient: nhs, page: .init(offset: 0, count: 10)).items
+        #expect(first.count == 2)
+        #expect(first.map(\.id) == second.map(\.id))
+        #expect(first.map(\.versionId) == second.map(\.versionId))
+        #expect(first.map(\.json) == second.map(\.json))
+    }
+
+    @Test("served entries carry their source, last update, and a reference to the patient by NHS number")
+    func servedShape() async throws {
+        let repository = try temporaryRepository()
+        var export = ExportFolder()
+        try export.add(Upstream.patient("p1", nhs: valid))
+        var condition = Upstream.condition("c1", patient: "p1")
+        condition.meta = Meta(lastUpdated: "2026-10-05T08:00:00Z")
+        try export.add(condition)
+        _ = await importer(repository).importFolder(try export.write(), source: gp)
+        let entry = try #require(try await repository.clinicalEntries(.condition, patient: NHSNumber(valid)!, page: .init(offset: 0, count: 1)).items.first)
+        let served = try FHIRJSON.decode(Condition.self, from: entry.json)
+        #expect(served.id == entry.id)
+        #expect(served.meta?.source == "urn:care-record:source:gp-a81001")
+        #expect(served.meta?.lastUpdated == "2026-10-05T08:00:00.000Z")
+        #expect(served.meta?.versionId == entry.versionId)
+        #expect(served.subject.reference == "Patient/\(valid)")
+        #expect(served.subject.identifier?.value == valid)
+    }
+
+    @Test("entries referring to an unknown patient, and resources of unsupported types, are counted")
+    func unknownPatientAndUnsupportedType() async throws {
+        let repository = try temporaryRepository()
+        var export = ExportFolder()
+        try export.add(Upstream.patient("p1", nhs: valid))
+        try export.add(Upstream.condition("c1", patient: "nobody"))
+        export.addRaw(#"{"resourceType":"Observation","id":"o1","status":"final"}"#, type: "Observation")
+        let report = await importer(repository).importFolder(try export.write(), source: gp)
+        #expect(report.succeeded)
+        #expect(report.rejected == ["unknown-patient": 1, "unsupported-resource-type": 1])
+    }
+}
