@@ -46,7 +46,7 @@ public enum CapabilityStatementBuilder {
             rest: [
                 .init(
                     mode: "server",
-                    documentation: "Every request except /metadata needs Authorization: Bearer <JWT>. Writes to clinical resources answer 405.",
+                    documentation: "Every request except /metadata and /health needs Authorization: Bearer <JWT>. FHIR JSON only (_format=json or application/fhir+json). Writes to clinical resources answer 405.",
                     security: .init(
                         service: [CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/restful-security-service", code: "OAuth")],
                         description: "JWT bearer tokens signed RS256 or ES256, verified against the region's JWKS."),

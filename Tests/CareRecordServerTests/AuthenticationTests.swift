@@ -87,6 +87,12 @@ struct AuthenticationTests {
         try await expectRefused("Bearer \(valid[0]).\(tampered).\(valid[2])", "tampered payload")
     }
 
+    @Test("no credentials: a bare Bearer challenge; bad credentials: error=invalid_token")
+    func challenges() async throws {
+        #expect(try await status(authorization: nil).1 == #"Bearer realm="care-record""#)
+        #expect(try await status(authorization: "Bearer x.y.z").1?.contains(#"error="invalid_token""#) == true)
+    }
+
     @Test("missing, non-bearer and garbage credentials are refused", arguments: [nil, "Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-jwt", "Bearer a.b.c", "bearer ...."])
     func garbage(_ header: String?) async throws {
         try await expectRefused(header, "\(header ?? "none")")

@@ -1,6 +1,8 @@
+import CareRecordStore
 import Foundation
 import Testing
 @testable import CareRecordCLI
+import Upstream
 
 let validConfiguration = """
         server: { host: 127.0.0.1, port: 8181, baseURL: "https://care.example.org" }
@@ -86,5 +88,27 @@ struct ConfigurationTests {
     @Test("a missing JWKS file is a clear error")
     func missingJWKS() {
         #expect(throws: CLIError.self) { try APIFactory.loadJWKS("/nonexistent/jwks.json") }
+    }
+}
+
+@Suite("Examples/config")
+struct ExampleConfigurationTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Examples/config").standardizedFileURL
+
+    @Test("the production-shaped example loads")
+    func production() throws {
+        let configuration = try CareRecordConfiguration.load(path: Self.folder.appendingPathComponent("care-record.yaml").path)
+        #expect(configuration.sources.map(\.id) == ["gp-a81001", "acute-rjr"])
+        #expect(configuration.sources.first?.clientKey?.hasSuffix("Examples/config/certs/client-key.pem") == true)
+    }
+
+    @Test("the file-sources example syncs the example exports")
+    func fileSources() async throws {
+        var configuration = try CareRecordConfiguration.load(path: Self.folder.appendingPathComponent("file-sources.yaml").path)
+        configuration.databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/\(UUID().uuidString)/x.sqlite").path
+        let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        let reports = await SyncRunner(repository: repository).sync(configuration.sources)
+        #expect(reports.count == 2)
+        #expect(reports.allSatisfy { $0.succeeded && $0.patients > 0 })
     }
 }

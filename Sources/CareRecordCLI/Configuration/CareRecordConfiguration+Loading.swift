@@ -76,8 +76,14 @@ extension CareRecordConfiguration {
             throw ConfigurationError("\(node.path).ods '\(ods)' is not a participating organisation")
         }
         let text = try node.string("url")
-        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "file" else {
-            throw ConfigurationError("\(node.path).url must be an https:// or file:// URL")
+        let url: URL
+        if text.hasPrefix("file:") && !text.hasPrefix("file://") {
+            // `file:relative/folder`: an export folder next to the configuration file.
+            url = URL(fileURLWithPath: resolve(String(text.dropFirst("file:".count))), isDirectory: true)
+        } else if let parsed = URL(string: text), parsed.scheme == "https" || parsed.scheme == "file" {
+            url = parsed
+        } else {
+            throw ConfigurationError("\(node.path).url must be an https:// or file:// URL (or file:relative/folder)")
         }
         let timeout = try node.optionalInt("timeoutSeconds") ?? 60
         guard timeout > 0 else { throw ConfigurationError("\(node.path).timeoutSeconds must be positive") }

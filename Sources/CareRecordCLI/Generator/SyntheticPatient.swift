@@ -172,6 +172,7 @@ struct SyntheticPatient {
             category: [CodeableConcept(system: "http://loinc.org", code: "59284-0", display: "Patient Consent")], patient: subject)
         consent.id = id
         consent.dateTime = date
+        consent.policyRule = CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: type == "permit" ? "OPTIN" : "OPTOUT")
         consent.provision = Consent.Provision(type: type, action: [CodeableConcept(system: FHIRSystems.consentAction, code: action)])
         return consent
     }

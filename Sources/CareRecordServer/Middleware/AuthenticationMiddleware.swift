@@ -9,9 +9,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let policy: AccessPolicy
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            throw FHIRError.tokenInvalid
-        }
+        guard let header = request.headers[.authorization] else { throw FHIRError.tokenMissing }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw FHIRError.tokenInvalid }
         let user: AuthenticatedUser
         do {
             user = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Serves FHIR JSON only: `_format` or `Accept` asking for anything else gets 406 `NOT_SUPPORTED` (C7).
@@ -11,7 +12,7 @@ struct ContentNegotiationMiddleware: RouterMiddleware {
         if let format = request.uri.queryParameters["_format"], !Self.jsonFormats.contains(String(format).lowercased()) {
             throw FHIRError.notAcceptable
         }
-        if let accept = request.headers[.accept], !Self.accepts(accept) {
+        if let accept = request.headers[.accept], !accept.trimmingCharacters(in: .whitespaces).isEmpty, !Self.accepts(accept) {
             throw FHIRError.notAcceptable
         }
         return try await next(request, context)

@@ -27,6 +27,9 @@ public struct FHIRError: Error, Sendable, Equatable {
 }
 
 extension FHIRError {
+    /// No credentials: the challenge carries no error code (RFC 6750 section 3).
+    static let tokenMissing = FHIRError(
+        .unauthorized, .tokenInvalid, "The access token is missing, invalid or expired.", headers: [.wwwAuthenticate: #"Bearer realm="care-record""#])
     static let tokenInvalid = FHIRError(
         .unauthorized, .tokenInvalid, "The access token is missing, invalid or expired.",
         headers: [.wwwAuthenticate: #"Bearer realm="care-record", error="invalid_token""#])

@@ -8,6 +8,6 @@ public enum FHIRSystems {
     public static let consentAction = "http://terminology.hl7.org/CodeSystem/consentaction"
     /// SNOMED CT.
     public static let snomed = "http://snomed.info/sct"
-    /// NHS dictionary of medicines and devices (dm+d) is coded in SNOMED CT.
+    /// dm+d (the NHS dictionary of medicines and devices), as UK Core codes it.
     public static let dmd = "https://dmd.nhs.uk"
 }
