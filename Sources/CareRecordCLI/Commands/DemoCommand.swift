@@ -20,11 +20,11 @@ struct DemoCommand: AsyncParsableCommand {
         try ConfigTemplate.write(to: folder, port: port)
         let configPath = folder.appendingPathComponent("care-record.yaml").path
         let configuration = try CareRecordConfiguration.load(path: configPath)
-        print("Generated \(summary.patients) synthetic patients in \(folder.path)")
+        Console.say("Generated \(summary.patients) synthetic patients in \(folder.path)")
 
         let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
         for report in await SyncRunner(repository: repository, logger: .quiet("care-record.sync")).sync(configuration.sources) {
-            print("  sync \(SyncReportFormatter.line(report))")
+            Console.say("  sync \(SyncReportFormatter.line(report))")
         }
         let api = try await APIFactory.make(configuration)
         let walkthrough = try await DemoWalkthrough(
@@ -33,7 +33,7 @@ struct DemoCommand: AsyncParsableCommand {
         var logger = Logger(label: "care-record")
         logger.logLevel = .warning
         try await api.buildApplication(host: configuration.server.host, port: port, logger: logger) {
-            print(walkthrough)
+            Console.say(walkthrough)
         }.runService()
     }
 }

@@ -20,7 +20,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
         let reports = await SyncRunner(repository: repository, logger: .quiet("care-record.sync")).sync(sources)
-        for report in reports { print(SyncReportFormatter.line(report)) }
+        for report in reports { Console.say(SyncReportFormatter.line(report)) }
         if reports.contains(where: { !$0.succeeded }) { throw ExitCode.failure }
     }
 }
