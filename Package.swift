@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 "FHIR",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,7 +71,10 @@ let package = Package(
             dependencies: ["CareRecordCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
-        .testTarget(name: "CareRecordStoreTests", dependencies: ["CareRecordStore", "FHIR"]),
+        .testTarget(
+            name: "CareRecordStoreTests",
+            dependencies: ["CareRecordStore", "FHIR", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "CareRecordStore", "FHIR", "CareRecordCLI"]),
         .testTarget(
             name: "CareRecordServerTests",

@@ -10,6 +10,8 @@ public struct CareRecordRequestContext: RequestContext {
     public var user: AuthenticatedUser?
     /// The client's IP address, for the audit trail.
     public let clientAddress: String?
+    /// What the request's audit record will say; filled in by inner layers.
+    public let audit = AuditTrail()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

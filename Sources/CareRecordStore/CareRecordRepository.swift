@@ -18,6 +18,12 @@ public protocol CareRecordRepository: Sendable {
     /// A patient's sharing decisions as FHIR `Consent` resources, oldest first.
     func consents(patient: NHSNumber) async throws -> [StoredResource]
 
+    /// Records a sharing decision made through the API; it applies from the next request, and opting out purges the record at once.
+    func recordDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) async throws
+
+    /// One sharing decision by its served id.
+    func consent(id: String) async throws -> StoredResource?
+
     /// Replaces everything a source contributed, all or nothing: `load` writes the new data; any error keeps the old.
     func replaceSource(_ source: SourceIdentity, startedAt: Date, load: @escaping @Sendable (any SourceImportWriter) throws -> ImportReport) async throws -> ImportReport
 

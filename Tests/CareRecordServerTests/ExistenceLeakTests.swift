@@ -50,9 +50,8 @@ struct ExistenceLeakTests {
         let fixture = try await RegionFixture.shared()
         let ended = try fixture.nhs(\.hospitalEndedEpisode)
         try await fixture.application().test(.router) { client in
-            let gpOfPatient = try await fixture.keys.bearer(ods: (try await fixture.repository.patientState(NHSNumber(ended)!)?.registeredPractice) ?? "")
-            let found = try bundle(try await client.execute(uri: "/Condition?patient=\(ended)", method: .get, headers: [.authorization: gpOfPatient]) { $0.body })
-            let id = try #require(found.entry?.first?.resource?.resource.id)
+            let entries = try await fixture.repository.clinicalEntries(.condition, patient: NHSNumber(ended)!, page: .init(offset: 0, count: 1))
+            let id = try #require(entries.items.first?.id)
             let hospital = try await fixture.keys.bearer(ods: "RJR")
             let unrelated = try await answer(client, "/Condition/\(id)", nhs: "-", auth: hospital)
             let unknown = try await answer(client, "/Condition/ffffffffffffffffffffffffffffffff", nhs: "-", auth: hospital)

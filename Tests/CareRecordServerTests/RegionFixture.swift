@@ -43,9 +43,11 @@ struct RegionFixture: Sendable {
             repository: repository, summary: summary, keys: try await TestKeys(), participating: Set(configuration.organisations.map(\.ods)))
     }
 
-    func api(clock: @escaping @Sendable () -> Date = { Date() }) async throws -> CareRecordAPI {
+    /// The API over the shared region, with its own audit log unless one is given.
+    func api(auditStore: (any AuditStore)? = nil, clock: @escaping @Sendable () -> Date = { Date() }) async throws -> CareRecordAPI {
         CareRecordAPI(
-            repository: repository, verifier: try await keys.verifier(clock: clock), participating: participating, baseURL: Self.baseURL, clock: clock)
+            repository: repository, auditStore: try auditStore ?? temporaryAuditStore(), verifier: try await keys.verifier(clock: clock),
+            participating: participating, baseURL: Self.baseURL, clock: clock)
     }
 
     func application() async throws -> some ApplicationProtocol {
@@ -73,4 +75,9 @@ extension Data {
     init(buffer: ByteBuffer) {
         self.init(buffer.readableBytesView)
     }
+}
+
+/// A fresh SQLite audit log in a temporary folder.
+func temporaryAuditStore() throws -> SQLiteAuditStore {
+    try SQLiteAuditStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/\(UUID().uuidString)/audit.sqlite").path)
 }

@@ -28,7 +28,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let api = try await APIFactory.make(configuration)
         let walkthrough = try await DemoWalkthrough(
-            keyFile: folder.appendingPathComponent("keys/signing-key.pem").path, baseURL: configuration.server.baseURL, summary: summary
+            keyFile: folder.appendingPathComponent("keys/signing-key.pem").path, baseURL: configuration.server.baseURL, configPath: configPath,
+            summary: summary
         ).text()
         var logger = Logger(label: "care-record")
         logger.logLevel = .warning

@@ -39,7 +39,10 @@ extension CareRecordConfiguration {
         }
 
         let database = try root.map("database")
-        try database.allowOnly(["path"])
+        try database.allowOnly(["path", "auditPath"])
+        let databasePath = resolve(try database.string("path"))
+        let auditPath = try database.optionalString("auditPath").map(resolve)
+            ?? URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("audit.sqlite").path
         let auth = try root.map("auth")
         try auth.allowOnly(["issuer", "audience", "jwks"])
         let jwks = try auth.string("jwks")
@@ -64,7 +67,7 @@ extension CareRecordConfiguration {
         }
         return CareRecordConfiguration(
             server: Server(host: host, port: port, baseURL: baseURL),
-            databasePath: resolve(try database.string("path")),
+            databasePath: databasePath, auditPath: auditPath,
             auth: Auth(issuer: try auth.string("issuer"), audience: try auth.string("audience"), jwks: jwks.hasPrefix("https://") ? jwks : resolve(jwks)),
             organisations: organisations, sources: sources, syncSchedule: schedule)
     }

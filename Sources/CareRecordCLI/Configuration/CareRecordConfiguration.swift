@@ -24,6 +24,8 @@ public struct CareRecordConfiguration: Sendable, Equatable {
 
     public var server: Server
     public var databasePath: String
+    /// The audit log's own SQLite file; by default `audit.sqlite` beside the record.
+    public var auditPath: String
     public var auth: Auth
     public var organisations: [Organisation]
     public var sources: [SourceConfiguration]

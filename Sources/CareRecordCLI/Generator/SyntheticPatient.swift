@@ -182,14 +182,13 @@ struct SyntheticPatient {
     }
 
     private func record(in summary: inout RegionSummary, hospitalActive: Bool?) {
-        let unrestricted = sharing == .none || sharing == .consent || sharing == .liftedBlock
-        if practice.ods == "A81001", unrestricted, summary.registeredAtA81001 == nil { summary.registeredAtA81001 = nhs.value }
+        if practice.ods == "A81001", sharing == .consent, summary.registeredAtA81001 == nil { summary.registeredAtA81001 = nhs.value }
         switch (hospitalActive, sharing) {
         case (true?, .consent): if summary.hospitalActiveWithConsent == nil { summary.hospitalActiveWithConsent = nhs.value }
         case (true?, .none): if summary.hospitalActiveWithoutConsent == nil { summary.hospitalActiveWithoutConsent = nhs.value }
         case (true?, .optedOut): if summary.hospitalOptedOut == nil { summary.hospitalOptedOut = nhs.value }
         case (true?, .blocked): if summary.hospitalBlocked == nil { summary.hospitalBlocked = nhs.value }
-        case (false?, _): if summary.hospitalEndedEpisode == nil { summary.hospitalEndedEpisode = nhs.value }
+        case (false?, .none): if summary.hospitalEndedEpisode == nil { summary.hospitalEndedEpisode = nhs.value }
         case (nil, _): if summary.notKnownToHospital == nil { summary.notKnownToHospital = nhs.value }
         default: break
         }

@@ -4,8 +4,9 @@ import Foundation
 
 /// Builds the FHIR API from a configuration: opens the record and loads the JWKS.
 enum APIFactory {
-    static func make(_ configuration: CareRecordConfiguration) async throws -> CareRecordAPI {
+    static func make(_ configuration: CareRecordConfiguration, auditEnabled: Bool = true) async throws -> CareRecordAPI {
         let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        let auditStore = try SQLiteAuditStore(path: configuration.auditPath)
         let jwks = try loadJWKS(configuration.auth.jwks)
         let verifier: TokenVerifier
         do {
@@ -16,8 +17,8 @@ enum APIFactory {
             throw CLIError("auth.jwks \(configuration.auth.jwks): the keys cannot be used")
         }
         return CareRecordAPI(
-            repository: repository, verifier: verifier, participating: Set(configuration.organisations.map(\.ods)),
-            baseURL: configuration.server.baseURL)
+            repository: repository, auditStore: auditStore, verifier: verifier, participating: Set(configuration.organisations.map(\.ods)),
+            baseURL: configuration.server.baseURL, auditEnabled: auditEnabled)
     }
 
     static func loadJWKS(_ location: String) throws -> Data {

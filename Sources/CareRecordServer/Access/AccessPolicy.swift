@@ -2,15 +2,65 @@ import CareRecordStore
 import FHIR
 import Foundation
 
-/// Why access to a patient's record is allowed.
-public enum AccessBasis: String, Sendable, Hashable {
-    case careRelationship = "care-relationship"
+/// What a request wants to do with one patient's record.
+public enum PatientInteraction: Sendable, Hashable {
+    /// Patient, clinical entries, `$everything`, sharing decisions.
+    case readRecord
+    /// `POST /Consent`: a sharing decision; `shortTerm` for a 24-hour consent.
+    case recordDecision(SharingDecision.Kind, shortTerm: Bool)
+    /// `GET /AuditEvent` about the patient.
+    case readAudit
 }
 
-/// The outcome of the access decision for one patient.
+/// Why access is allowed; recorded in the audit trail.
+public enum AccessBasis: Sendable, Hashable {
+    case consent
+    case shortTermConsent
+    case emergencyOverride(reason: String)
+    case ownRecord
+    case privacyOfficer
+    /// Recording a sharing decision, which needs a care relationship but no consent.
+    case careRelationship
+
+    /// The audit code of the basis.
+    public var code: String {
+        switch self {
+        case .consent: "consent"
+        case .shortTermConsent: "short-term-consent"
+        case .emergencyOverride: "emergency-override"
+        case .ownRecord: "own-record"
+        case .privacyOfficer: "privacy-officer"
+        case .careRelationship: "care-relationship"
+        }
+    }
+}
+
+/// The outcome of the access decision.
 public enum AccessDecision: Sendable, Equatable {
     case allow(AccessBasis)
     case deny(FHIRError)
+}
+
+/// Everything the decision looks at; nothing else.
+public struct AccessRequest: Sendable {
+    public var user: AuthenticatedUser
+    /// The NHS number asked for.
+    public var nhsNumber: NHSNumber
+    /// The patient's state; nil for an NHS number never seen.
+    public var patient: PatientState?
+    public var interaction: PatientInteraction
+    /// The `X-Access-Reason` of a well-formed emergency override (`X-Purpose-Of-Use: BTG`), or nil.
+    public var emergencyReason: String?
+    public var now: Date
+
+    public init(user: AuthenticatedUser, nhsNumber: NHSNumber, patient: PatientState?, interaction: PatientInteraction, emergencyReason: String?, now: Date) {
+        self.user = user
+        self.nhsNumber = nhsNumber
+        self.patient = patient
+        self.interaction = interaction
+        self.emergencyReason = emergencyReason
+        self.now = now
+    }
 }
 
 /// The access decision of C5 as one pure function: no HTTP, no SQL.
@@ -27,10 +77,72 @@ public struct AccessPolicy: Sendable {
         participating.contains(user.ods)
     }
 
-    /// Decides access to one patient's record; an unknown patient and one without a care relationship get the same answer.
-    public func decide(user: AuthenticatedUser, patient: PatientState?, now: Date) -> AccessDecision {
+    /// Decides one request in the order of C5; an unknown patient and an unrelated one get the same answer.
+    public func decide(_ request: AccessRequest) -> AccessDecision {
+        let user = request.user
         guard admits(user) else { return .deny(.organisationNotParticipating) }
-        guard let patient, patient.hasCareRelationship(ods: user.ods, at: now) else { return .deny(.patientNotFound) }
-        return .allow(.careRelationship)
+        switch request.interaction {
+        case .readAudit: return decideAudit(request)
+        case .readRecord: return user.role == .patient ? decideOwnRecord(request) : decideRead(request)
+        case .recordDecision(let kind, let shortTerm): return decideRecording(request, kind: kind, shortTerm: shortTerm)
+        }
+    }
+
+    /// Step 2 for clinical data: a clinical role with a registration number.
+    private func isClinician(_ user: AuthenticatedUser) -> Bool {
+        user.role.isClinical && user.registration != nil
+    }
+
+    private func decideRead(_ request: AccessRequest) -> AccessDecision {
+        let user = request.user
+        guard isClinician(user) else { return .deny(.roleNotPermitted) }
+        guard let patient = request.patient,
+              patient.hasCareRelationship(ods: user.ods, at: request.now) || request.emergencyReason != nil else {
+            return .deny(.patientNotFound)
+        }
+        switch patient.restriction {
+        case .optedOut: return .deny(.patientOptedOut)
+        case .blocked: return .deny(.recordBlocked)
+        case .none: break
+        }
+        let consents = patient.consentsInForce(at: request.now)
+        if consents.contains(where: { $0.actorSub == nil }) { return .allow(.consent) }
+        if consents.contains(where: { $0.actorSub == user.sub }) { return .allow(.shortTermConsent) }
+        if let reason = request.emergencyReason { return .allow(.emergencyOverride(reason: reason)) }
+        return .deny(.consentRequired)
+    }
+
+    private func decideOwnRecord(_ request: AccessRequest) -> AccessDecision {
+        guard request.user.nhsNumber == request.nhsNumber else { return .deny(.roleNotPermitted) }
+        guard let patient = request.patient else { return .deny(.patientNotFound) }
+        return patient.restriction == .optedOut ? .deny(.patientOptedOut) : .allow(.ownRecord)
+    }
+
+    private func decideAudit(_ request: AccessRequest) -> AccessDecision {
+        switch request.user.role {
+        case .patient where request.user.nhsNumber == request.nhsNumber: .allow(.ownRecord)
+        case .privacyOfficer: .allow(.privacyOfficer)
+        default: .deny(.roleNotPermitted)
+        }
+    }
+
+    private func decideRecording(_ request: AccessRequest, kind: SharingDecision.Kind, shortTerm: Bool) -> AccessDecision {
+        let user = request.user
+        guard isClinician(user) else { return .deny(.roleNotPermitted) }
+        guard let patient = request.patient, patient.hasCareRelationship(ods: user.ods, at: request.now) else {
+            return .deny(.patientNotFound)
+        }
+        let atPractice = patient.registeredPractice == user.ods
+        switch kind {
+        case .blocked, .optedOut:
+            return atPractice ? .allow(.careRelationship) : .deny(.roleNotPermitted)
+        case .consentToView:
+            guard patient.restriction != .none else {
+                return .allow(.careRelationship)
+            }
+            // Consent on a blocked or opted-out record lifts it: the registered practice only, and only permanently.
+            guard atPractice else { return .deny(.roleNotPermitted) }
+            return shortTerm ? .deny(.shortTermConsentCannotLift) : .allow(.careRelationship)
+        }
     }
 }

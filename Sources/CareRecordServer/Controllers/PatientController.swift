@@ -16,14 +16,17 @@ struct PatientController {
     }
 
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
+        context.audit.begin("read", "Patient")
         _ = try SearchParameters(request, allowed: [])
         let nhs = try Self.nhsNumber(context)
-        _ = try await access.authorise(nhs, context: context)
+        try await access.authorise(nhs, .readRecord, request: request, context: context)
         guard let patient = try await repository.patient(nhs) else { throw FHIRError.patientNotFound }
+        context.audit.released("Patient/\(nhs.value)")
         return FHIRResponse.resource(patient, request: request)
     }
 
     @Sendable func search(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
+        context.audit.begin("search-type", "Patient")
         let parameters = try SearchParameters(request, allowed: Set(["identifier"]).union(SearchParameters.paging))
         let page = try parameters.page()
         guard let identifier = parameters["identifier"] else {
@@ -34,19 +37,22 @@ struct PatientController {
             throw FHIRError.invalidParameter("identifier must be \(NHSNumber.system)|{NHS number}.")
         }
         guard let nhs = NHSNumber(String(parts[1])), !parts[1].contains(" ") else { throw FHIRError.invalidNHSNumber }
+        context.audit.update { $0.patient = nhs }
         var bundle = SearchBundle(baseURL: baseURL, total: 0)
-        if try await access.isVisible(nhs, context: context), let patient = try await repository.patient(nhs) {
+        if try await access.isVisible(nhs, request: request, context: context), let patient = try await repository.patient(nhs) {
             bundle.total = 1
             if page.offset == 0 && page.count > 0 { bundle.entries = [patient] }
         }
         bundle.links = Paging.links(base: "\(baseURL)/Patient", parameters: parameters, page: page, total: bundle.total)
+        context.audit.released(bundle.summary)
         return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
     }
 
     @Sendable func everything(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
+        context.audit.begin("operation", "Patient")
         _ = try SearchParameters(request, allowed: [])
         let nhs = try Self.nhsNumber(context)
-        _ = try await access.authorise(nhs, context: context)
+        try await access.authorise(nhs, .readRecord, request: request, context: context)
         var entries: [StoredResource] = []
         if let patient = try await repository.patient(nhs) { entries.append(patient) }
         for type in ClinicalResourceType.allCases {
@@ -56,6 +62,7 @@ struct PatientController {
         entries += try await repository.consents(patient: nhs)
         var bundle = SearchBundle(baseURL: baseURL, total: entries.count, entries: entries)
         bundle.links = [("self", "\(baseURL)/Patient/\(nhs.value)/$everything")]
+        context.audit.released(bundle.summary)
         return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
     }
 

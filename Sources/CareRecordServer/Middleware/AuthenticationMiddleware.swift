@@ -20,6 +20,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         var context = context
         context.user = user
+        context.audit.update { $0.user = user }
         guard policy.admits(user) else { throw FHIRError.organisationNotParticipating }
         return try await next(request, context)
     }

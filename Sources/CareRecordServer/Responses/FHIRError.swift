@@ -35,6 +35,16 @@ extension FHIRError {
         headers: [.wwwAuthenticate: #"Bearer realm="care-record", error="invalid_token""#])
     static let organisationNotParticipating = FHIRError(
         .forbidden, .organisationNotParticipating, "Your organisation does not participate in the Cheshire Care Record.")
+    static let roleNotPermitted = FHIRError(.forbidden, .roleNotPermitted, "Your role does not permit this.")
+    static let patientOptedOut = FHIRError(.forbidden, .patientOptedOut, "The patient has declined to have an electronic shared record.")
+    static let recordBlocked = FHIRError(.forbidden, .recordBlocked, "The patient has not given consent to view the record.")
+    static let consentRequired = FHIRError(
+        .forbidden, .consentRequired,
+        "The patient's consent is needed to view the record. Ask the patient, then record it with POST /Consent (permanent, or for yourself for up to 24 hours); in an emergency use X-Purpose-Of-Use: BTG with an X-Access-Reason.")
+    static let shortTermConsentCannotLift = FHIRError(
+        .unprocessableContent, .invalidResource, "A 24-hour consent cannot lift a block or an opt-out; record a permanent consent.")
+    static let auditUnavailable = FHIRError(
+        .serviceUnavailable, .auditUnavailable, "The request cannot be served because it cannot be audited; try again later.")
     static let patientNotFound = FHIRError(.notFound, .patientNotFound, "No patient record was found.")
     static let resourceNotFound = FHIRError(.notFound, .resourceNotFound, "No resource was found with this id.")
     static let invalidNHSNumber = FHIRError(.badRequest, .invalidNHSNumber, "The NHS number is not a valid 10-digit NHS number.")
@@ -44,6 +54,10 @@ extension FHIRError {
     static let internalError = FHIRError(.internalServerError, .internalError, "The request could not be completed.")
 
     static func invalidParameter(_ text: String) -> FHIRError { FHIRError(.badRequest, .invalidParameter, text) }
+
+    static func invalidResource(_ text: String, status: HTTPResponse.Status = .unprocessableContent) -> FHIRError {
+        FHIRError(status, .invalidResource, text)
+    }
 
     static func readOnly(allow: String) -> FHIRError {
         FHIRError(.methodNotAllowed, .readOnly, "The Cheshire Care Record is view-only.", headers: [.allow: allow])

@@ -36,6 +36,12 @@ struct SearchBundle {
         return json
     }
 
+    /// What the bundle releases, for the audit record: `Bundle total 3: 2 Condition`.
+    var summary: String {
+        let counts = Dictionary(grouping: entries, by: \.resourceType).map { "\($0.value.count) \($0.key)" }.sorted()
+        return counts.isEmpty ? "Bundle total \(total): none" : "Bundle total \(total): \(counts.joined(separator: ", "))"
+    }
+
     /// The latest `lastUpdated` of the entries, for `Last-Modified`.
     var lastModified: Date? { entries.map(\.lastUpdated).max() }
 

@@ -10,21 +10,26 @@ struct SearchParameters {
     static let common: Set<String> = ["_format"]
     static let paging: Set<String> = ["_count", "_offset"]
 
-    private(set) var values: [String: String] = [:]
+    private(set) var values: [String: [String]] = [:]
 
-    /// Refuses unknown and repeated parameters with 400 `INVALID_PARAMETER`.
-    init(_ request: Request, allowed: Set<String>) throws {
+    /// Refuses unknown parameters, and repeated ones other than `repeatable`, with 400 `INVALID_PARAMETER`.
+    init(_ request: Request, allowed: Set<String>, repeatable: Set<String> = []) throws {
         for (name, value) in request.uri.queryParameters {
             let name = String(name)
             guard allowed.contains(name) || Self.common.contains(name) else {
                 throw FHIRError.invalidParameter("Unknown search parameter '\(Self.printable(name))'.")
             }
-            guard values[name] == nil else { throw FHIRError.invalidParameter("Parameter '\(name)' may be given only once.") }
-            values[name] = String(value)
+            guard values[name] == nil || repeatable.contains(name) else {
+                throw FHIRError.invalidParameter("Parameter '\(name)' may be given only once.")
+            }
+            values[name, default: []].append(String(value))
         }
     }
 
-    subscript(name: String) -> String? { values[name] }
+    subscript(name: String) -> String? { values[name]?.first }
+
+    /// Every value of a repeatable parameter.
+    func all(_ name: String) -> [String] { values[name] ?? [] }
 
     /// `_count` (default 50, 0 to 200) and `_offset` (0 or more).
     func page() throws -> (offset: Int, count: Int) {
@@ -34,7 +39,7 @@ struct SearchParameters {
     }
 
     private func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = values[name] else { return fallback }
+        guard let text = values[name]?.first else { return fallback }
         guard let value = Int(text), range.contains(value) else {
             throw FHIRError.invalidParameter("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
         }
@@ -58,10 +63,10 @@ struct SearchParameters {
 
     /// The query string of a page: the request's own parameters in a stable order, with `_offset` and `_count` set.
     func query(offset: Int, count: Int) -> String {
-        var items = values.filter { !Self.paging.contains($0.key) }.map { ($0.key, $0.value) }
+        var items = values.filter { !Self.paging.contains($0.key) }.flatMap { entry in entry.value.map { (entry.key, $0) } }
         items.append(("_count", String(count)))
         items.append(("_offset", String(offset)))
-        return items.sorted { $0.0 < $1.0 }.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        return items.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
     }
 
     private static func escape(_ text: String) -> String {

@@ -24,6 +24,24 @@ extension SQLiteCareRecordRepository {
         }
     }
 
+    public func recordDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sharingDecision
+                        (id, nhsNumber, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd, lastUpdated, versionId, resource)
+                    VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    decision.id, patient.value, decision.kind.rawValue, decision.recordedAt, decision.recordedByOds, decision.recordedBySub,
+                    decision.actorSub, decision.periodStart, decision.periodEnd, resource.lastUpdated, resource.versionId, resource.json,
+                ])
+            if decision.kind == .optedOut, try Self.patientState(db, patient)?.restriction == .optedOut {
+                try Self.purgeRecord(of: patient, db)
+            }
+        }
+    }
+
     public func recordFailedImport(_ source: SourceIdentity, report: ImportReport) async throws {
         try await pool.write { db in
             try Self.register(source, db)

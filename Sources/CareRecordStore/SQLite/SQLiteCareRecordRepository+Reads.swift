@@ -72,6 +72,15 @@ extension SQLiteCareRecordRepository {
         }
     }
 
+    public func consent(id: String) async throws -> StoredResource? {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT id, nhsNumber, sourceId, versionId, lastUpdated, resource FROM sharingDecision WHERE id = ?", arguments: [id])
+            guard let row, let nhs = NHSNumber(row["nhsNumber"]) else { return nil }
+            return Self.storedResource(row, type: Consent.resourceType, patient: nhs)
+        }
+    }
+
     public func sourceStatuses() async throws -> [SourceStatus] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, ods FROM source ORDER BY id").map { row in

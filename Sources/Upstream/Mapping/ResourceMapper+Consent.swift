@@ -12,7 +12,7 @@ extension ResourceMapper {
         guard upstream.status == "active" else { throw Rejection(reason: .consentNotActive) }
         guard let patientReference = upstream.patient else { throw Rejection(reason: .unknownPatient) }
         let nhs = try resolvePatient(patientReference)
-        guard let kind = Self.decisionKind(upstream.provision) else { throw Rejection(reason: .consentNotRecognised) }
+        guard let kind = SharingDecision.Kind(provision: upstream.provision) else { throw Rejection(reason: .consentNotRecognised) }
         guard let dateTime = upstream.dateTime, let recordedAt = FHIRDateTime.parse(dateTime) else {
             throw Rejection(reason: .consentWithoutDate)
         }
@@ -29,18 +29,5 @@ extension ResourceMapper {
             actorSub: upstream.provision?.actor?.first?.reference.identifier?.value,
             periodStart: period?.start.flatMap(FHIRDateTime.parse), periodEnd: period?.end.flatMap(FHIRDateTime.parse))
         try writer.addDecision(decision, patient: nhs, resource: try served(consent, id: id, lastUpdated: lastUpdated(upstream.meta), patient: nhs))
-    }
-
-    /// deny + collect = opted out; deny + access = blocked; permit + access = consent to view (C3).
-    static func decisionKind(_ provision: Consent.Provision?) -> SharingDecision.Kind? {
-        guard let provision else { return nil }
-        let actions = provision.action ?? []
-        func has(_ code: String) -> Bool { actions.contains { $0.contains(system: FHIRSystems.consentAction, code: code) } }
-        switch provision.type {
-        case "deny" where has("collect"): return .optedOut
-        case "deny" where has("access"): return .blocked
-        case "permit" where has("access"): return .consentToView
-        default: return nil
-        }
     }
 }

@@ -1,0 +1,61 @@
+import CareRecordStore
+import FHIR
+
+/// Presents an audit record as a FHIR R4 `AuditEvent` (IHE Basic Audit Log Patterns; `Profiles/StructureDefinition-CareRecord-AuditEvent.json`).
+enum AuditEventMapper {
+    static let subtypeSystem = "https://cheshire-care-record.nhs.uk/fhir/CodeSystem/care-record-audit-subtype"
+    static let interactionSystem = "http://hl7.org/fhir/restful-interaction"
+    static let userSystem = "https://cheshire-care-record.nhs.uk/Id/user"
+
+    static func event(_ record: AuditRecord) -> AuditEvent {
+        let override = record.basis == AccessBasis.emergencyOverride(reason: "").code
+        var subtypes = [Coding(system: interactionSystem, code: record.interaction)]
+        if override { subtypes.append(Coding(system: subtypeSystem, code: "emergency-override", display: "Emergency override")) }
+
+        var user = AuditEvent.Agent(
+            who: record.userSub.map { Reference(identifier: Identifier(system: userSystem, value: $0)) }, name: record.userName, requestor: true)
+        user.role = record.userRole.map { [CodeableConcept(system: "https://cheshire-care-record.nhs.uk/fhir/CodeSystem/care-record-role", code: $0)] }
+        user.altId = record.userRegistration
+        user.network = AuditEvent.Network(address: record.clientAddress ?? "unknown", type: "2")
+        var agents = [user]
+        if let ods = record.userOds {
+            agents.append(AuditEvent.Agent(who: Reference(identifier: Identifier(system: FHIRSystems.odsOrganisation, value: ods)), requestor: false))
+        }
+
+        var event = AuditEvent(
+            type: Coding(system: "http://terminology.hl7.org/CodeSystem/audit-event-type", code: "rest", display: "RESTful Operation"),
+            recorded: record.recorded, agent: agents,
+            source: AuditEvent.Source(site: "Cheshire Care Record", observer: Reference(display: "Cheshire Care Record FHIR facade")))
+        event.id = String(record.sequence)
+        event.meta = Meta(versionId: String(record.hash.prefix(16)), lastUpdated: record.recorded, source: "urn:care-record:source:audit")
+        event.subtype = subtypes
+        event.action = record.interaction == "create" ? "C" : record.interaction == "operation" ? "E" : "R"
+        event.outcome = record.status < 400 ? "0" : record.status < 500 ? "4" : "8"
+        event.outcomeDesc = record.reasonCode == "OK" ? nil : record.reasonCode
+        if override {
+            event.purposeOfEvent = [CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/v3-ActReason", code: "ETREAT", display: "Emergency Treatment")]
+        }
+        event.entity = entities(record)
+        return event
+    }
+
+    static func entities(_ record: AuditRecord) -> [AuditEvent.Entity] {
+        var entities: [AuditEvent.Entity] = []
+        if let nhs = record.patientNHS {
+            entities.append(AuditEvent.Entity(
+                what: Reference(reference: "Patient/\(nhs)", identifier: Identifier(system: NHSNumber.system, value: nhs)),
+                type: Coding(system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "1", display: "Person"),
+                role: Coding(system: "http://terminology.hl7.org/CodeSystem/object-role", code: "1", display: "Patient")))
+        }
+        var transaction = AuditEvent.Entity(
+            what: Reference(identifier: Identifier(value: record.requestID)),
+            type: Coding(system: "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType", code: "XrequestId"))
+        transaction.description = "\(record.method) \(record.path) -> \(record.status)"
+        let details: [(String, String?)] = [
+            ("reason-code", record.reasonCode), ("basis", record.basis), ("emergency-reason", record.accessReason), ("returned", record.returned),
+        ]
+        transaction.detail = details.compactMap { name, value in value.map { AuditEvent.Detail(type: name, valueString: $0) } }
+        entities.append(transaction)
+        return entities
+    }
+}

@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+
+/// The hash chain that makes the audit log tamper-evident: each record's hash covers its content and the previous hash.
+public enum AuditChain {
+    /// The hash before the first record.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// SHA-256 over the previous hash and the record's canonical JSON (sorted keys, without its own hash fields).
+    public static func hash(_ record: AuditRecord, previous: String) -> String {
+        var content = record
+        content.previousHash = ""
+        content.hash = ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = (try? encoder.encode(content)) ?? Data()
+        var hasher = SHA256()
+        hasher.update(data: Data(previous.utf8))
+        hasher.update(data: json)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Links records after `previous`: sets each one's sequence, previous hash and hash.
+    public static func link(_ records: [AuditRecord], after previous: (sequence: Int64, hash: String)) -> [AuditRecord] {
+        var last = previous
+        return records.map { record in
+            var linked = record
+            linked.sequence = last.sequence + 1
+            linked.previousHash = last.hash
+            linked.hash = hash(linked, previous: last.hash)
+            last = (linked.sequence, linked.hash)
+            return linked
+        }
+    }
+
+    /// The first break in a log read in sequence order, or nil when the chain is intact.
+    public static func firstBreak(in records: some Sequence<AuditRecord>, head: (sequence: Int64, hash: String)?) -> String? {
+        var verifier = AuditChainVerifier()
+        for record in records {
+            if let problem = verifier.check(record) { return problem }
+        }
+        return verifier.finish(head: head)
+    }
+}
+
+/// Walks the log in sequence order, one record at a time, so a log of any length is checked in constant memory.
+public struct AuditChainVerifier {
+    public private(set) var checked: Int64 = 0
+    private var expected: (sequence: Int64, hash: String) = (0, AuditChain.genesis)
+
+    public init() {}
+
+    /// The problem with this record, or nil when it follows the previous one.
+    public mutating func check(_ record: AuditRecord) -> String? {
+        if record.sequence != expected.sequence + 1 {
+            return "record \(expected.sequence + 1) is missing (the next present is \(record.sequence)): deleted"
+        }
+        if record.previousHash != expected.hash {
+            return "record \(record.sequence) does not follow record \(expected.sequence): inserted or replaced"
+        }
+        if AuditChain.hash(record, previous: record.previousHash) != record.hash {
+            return "record \(record.sequence) was altered after it was written"
+        }
+        expected = (record.sequence, record.hash)
+        checked += 1
+        return nil
+    }
+
+    /// After the last record: the log must end where the recorded head says.
+    public func finish(head: (sequence: Int64, hash: String)?) -> String? {
+        guard let head, head.sequence != expected.sequence || head.hash != expected.hash else { return nil }
+        return "the log ends at record \(expected.sequence) but its head says \(head.sequence): records removed from the end"
+    }
+}

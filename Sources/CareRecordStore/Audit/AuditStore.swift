@@ -1,0 +1,50 @@
+import FHIR
+
+/// The append-only audit log (C8); SQLite today.
+public protocol AuditStore: Sendable {
+    /// Appends records in one durable transaction, linked into the hash chain; returns them as stored.
+    func append(_ records: [AuditRecord]) async throws -> [AuditRecord]
+
+    /// One page of a patient's audit records, newest first, within the filter.
+    func records(patient: NHSNumber, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditRecord>
+
+    /// Checks the whole chain; the first break, if any.
+    func verify() async throws -> AuditVerification
+}
+
+/// Which of a patient's audit records to return.
+public struct AuditFilter: Sendable, Hashable {
+    /// Only requests by users of this organisation (a privacy officer's scope when the patient is registered elsewhere).
+    public var userOds: String?
+    /// Bounds on `recorded`, each an operator (`>=`, `>`, `<=`, `<`) and a FHIR instant.
+    public var recordedBounds: [(operator: String, instant: String)]
+    /// Interactions (`read`, `search-type`, ...) and/or `emergency-override`; empty means all.
+    public var subtypes: Set<String>
+
+    public init(userOds: String? = nil, recordedBounds: [(operator: String, instant: String)] = [], subtypes: Set<String> = []) {
+        self.userOds = userOds
+        self.recordedBounds = recordedBounds
+        self.subtypes = subtypes
+    }
+
+    public static func == (a: AuditFilter, b: AuditFilter) -> Bool {
+        a.userOds == b.userOds && a.subtypes == b.subtypes && a.recordedBounds.map { "\($0.operator)\($0.instant)" } == b.recordedBounds.map { "\($0.operator)\($0.instant)" }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(userOds)
+        hasher.combine(subtypes)
+    }
+}
+
+/// The result of checking the chain.
+public struct AuditVerification: Sendable, Hashable {
+    public var records: Int64
+    /// Nil when intact.
+    public var problem: String?
+
+    public init(records: Int64, problem: String?) {
+        self.records = records
+        self.problem = problem
+    }
+}

@@ -1,0 +1,141 @@
+import FHIR
+import Foundation
+import GRDB
+
+/// The audit log in its own SQLite file: WAL with `synchronous = FULL`, so a committed record survives a crash;
+/// triggers refuse updates and deletes, and the hash chain shows any change made around them.
+public final class SQLiteAuditStore: AuditStore {
+    let pool: DatabasePool
+    static let columns = """
+        sequence, recorded, requestID, userSub, userName, userRole, userOds, userRegistration, clientAddress, method, path,
+        interaction, resourceType, patientNHS, returned, status, reasonCode, basis, accessReason, previousHash, hash
+        """
+
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-audit-log") { db in
+            try db.execute(sql: """
+                CREATE TABLE auditRecord (
+                    sequence INTEGER PRIMARY KEY NOT NULL,
+                    recorded TEXT NOT NULL, requestID TEXT NOT NULL,
+                    userSub TEXT, userName TEXT, userRole TEXT, userOds TEXT, userRegistration TEXT, clientAddress TEXT,
+                    method TEXT NOT NULL, path TEXT NOT NULL, interaction TEXT NOT NULL, resourceType TEXT, patientNHS TEXT,
+                    returned TEXT, status INTEGER NOT NULL, reasonCode TEXT NOT NULL, basis TEXT, accessReason TEXT,
+                    previousHash TEXT NOT NULL, hash TEXT NOT NULL
+                );
+                CREATE INDEX auditRecord_byPatient ON auditRecord(patientNHS, recorded);
+                CREATE TABLE auditHead (id INTEGER PRIMARY KEY CHECK (id = 1), sequence INTEGER NOT NULL, hash TEXT NOT NULL);
+                CREATE TRIGGER auditRecord_appendOnlyUpdate BEFORE UPDATE ON auditRecord BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER auditRecord_appendOnlyDelete BEFORE DELETE ON auditRecord BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
+        return migrator
+    }
+
+    public func append(_ records: [AuditRecord]) async throws -> [AuditRecord] {
+        try await pool.write { db in
+            let head = try Self.head(db) ?? (0, AuditChain.genesis)
+            let linked = AuditChain.link(records, after: head)
+            let insert = try db.cachedStatement(sql: "INSERT INTO auditRecord (\(Self.columns)) VALUES (\(Array(repeating: "?", count: 21).joined(separator: ",")))")
+            for record in linked {
+                try insert.execute(arguments: [
+                    record.sequence, record.recorded, record.requestID, record.userSub, record.userName, record.userRole, record.userOds,
+                    record.userRegistration, record.clientAddress, record.method, record.path, record.interaction, record.resourceType,
+                    record.patientNHS, record.returned, record.status, record.reasonCode, record.basis, record.accessReason,
+                    record.previousHash, record.hash,
+                ])
+            }
+            if let last = linked.last {
+                try db.execute(
+                    sql: "INSERT INTO auditHead (id, sequence, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash",
+                    arguments: [last.sequence, last.hash])
+            }
+            return linked
+        }
+    }
+
+    public func records(patient: NHSNumber, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditRecord> {
+        var conditions = ["patientNHS = ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [patient.value]
+        if let ods = filter.userOds {
+            conditions.append("userOds = ?")
+            arguments.append(ods)
+        }
+        for bound in filter.recordedBounds where [">=", ">", "<=", "<"].contains(bound.operator) {
+            conditions.append("recorded \(bound.operator) ?")
+            arguments.append(bound.instant)
+        }
+        if !filter.subtypes.isEmpty {
+            let interactions = filter.subtypes.subtracting(["emergency-override"]).sorted()
+            var alternatives = interactions.map { _ in "interaction = ?" }
+            arguments += interactions.map { $0 as String? }
+            if filter.subtypes.contains("emergency-override") { alternatives.append("basis = 'emergency-override'") }
+            conditions.append("(\(alternatives.joined(separator: " OR ")))")
+        }
+        let whereClause = conditions.joined(separator: " AND ")
+        let statementArguments = StatementArguments(arguments)
+        return try await pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM auditRecord WHERE \(whereClause)", arguments: statementArguments) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(Self.columns) FROM auditRecord WHERE \(whereClause) ORDER BY sequence DESC LIMIT ? OFFSET ?",
+                arguments: statementArguments + [page.count, page.offset])
+            return Page(total: total, items: rows.map(Self.record))
+        }
+    }
+
+    public func verify() async throws -> AuditVerification {
+        try await pool.read { db in
+            var verifier = AuditChainVerifier()
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM auditRecord ORDER BY sequence")
+            while let row = try cursor.next() {
+                if let problem = verifier.check(Self.record(row)) {
+                    return AuditVerification(records: verifier.checked, problem: problem)
+                }
+            }
+            return AuditVerification(records: verifier.checked, problem: verifier.finish(head: try Self.head(db)))
+        }
+    }
+
+    /// Every record of a patient in time order, for `care-record audit report`.
+    public func allRecords(patient: NHSNumber) async throws -> [AuditRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM auditRecord WHERE patientNHS = ? ORDER BY sequence", arguments: [patient.value])
+                .map(Self.record)
+        }
+    }
+
+    static func head(_ db: Database) throws -> (sequence: Int64, hash: String)? {
+        try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditHead WHERE id = 1").map { ($0["sequence"], $0["hash"]) }
+    }
+
+    static func record(_ row: Row) -> AuditRecord {
+        var record = AuditRecord(
+            recorded: row["recorded"], requestID: row["requestID"], method: row["method"], path: row["path"],
+            interaction: row["interaction"], status: row["status"], reasonCode: row["reasonCode"])
+        record.sequence = row["sequence"]
+        record.userSub = row["userSub"]
+        record.userName = row["userName"]
+        record.userRole = row["userRole"]
+        record.userOds = row["userOds"]
+        record.userRegistration = row["userRegistration"]
+        record.clientAddress = row["clientAddress"]
+        record.resourceType = row["resourceType"]
+        record.patientNHS = row["patientNHS"]
+        record.returned = row["returned"]
+        record.basis = row["basis"]
+        record.accessReason = row["accessReason"]
+        record.previousHash = row["previousHash"]
+        record.hash = row["hash"]
+        return record
+    }
+}
