@@ -7,7 +7,7 @@ import HummingbirdTesting
 @testable import CareRecordServer
 import Upstream
 
-/// A generated region of 80 patients synced into SQLite once, shared read-only by the API tests.
+/// A generated region of 200 patients synced into SQLite once, shared read-only by the API tests.
 struct RegionFixture: Sendable {
     let repository: SQLiteCareRecordRepository
     let summary: RegionSummary
@@ -34,7 +34,7 @@ struct RegionFixture: Sendable {
 
     static func make() async throws -> RegionFixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/api-\(UUID().uuidString)")
-        let summary = try RegionGenerator(patients: 80, seed: 1, outputDirectory: folder).run()
+        let summary = try RegionGenerator(patients: 200, seed: 1, outputDirectory: folder).run()
         let configuration = try CareRecordConfiguration.load(path: folder.appendingPathComponent("care-record.yaml").path)
         let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
         let reports = await SyncRunner(repository: repository).sync(configuration.sources)

@@ -96,18 +96,20 @@ public struct AccessPolicy: Sendable {
     private func decideRead(_ request: AccessRequest) -> AccessDecision {
         let user = request.user
         guard isClinician(user) else { return .deny(.roleNotPermitted) }
-        guard let patient = request.patient,
-              patient.hasCareRelationship(ods: user.ods, at: request.now) || request.emergencyReason != nil else {
-            return .deny(.patientNotFound)
-        }
+        guard let patient = request.patient else { return .deny(.patientNotFound) }
+        let related = patient.hasCareRelationship(ods: user.ods, at: request.now)
+        guard related || request.emergencyReason != nil else { return .deny(.patientNotFound) }
         switch patient.restriction {
         case .optedOut: return .deny(.patientOptedOut)
         case .blocked: return .deny(.recordBlocked)
         case .none: break
         }
-        let consents = patient.consentsInForce(at: request.now)
-        if consents.contains(where: { $0.actorSub == nil }) { return .allow(.consent) }
-        if consents.contains(where: { $0.actorSub == user.sub }) { return .allow(.shortTermConsent) }
+        // Consent serves professionals with a care relationship (C5 step 5); anyone else is here by override.
+        if related {
+            let consents = patient.consentsInForce(at: request.now)
+            if consents.contains(where: { $0.actorSub == nil }) { return .allow(.consent) }
+            if consents.contains(where: { $0.actorSub == user.sub }) { return .allow(.shortTermConsent) }
+        }
         if let reason = request.emergencyReason { return .allow(.emergencyOverride(reason: reason)) }
         return .deny(.consentRequired)
     }

@@ -21,7 +21,12 @@ struct ConsentController {
         context.audit.begin("create", "Consent")
         _ = try SearchParameters(request, allowed: [])
         guard let user = context.user else { throw FHIRError.tokenInvalid }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw FHIRError.invalidResource("The request body is larger than \(context.maxUploadSize / 1024) KiB.", status: .contentTooLarge)
+        }
         let now = clock()
         let submission = try ConsentSubmission(body: Data(body.readableBytesView), user: user, now: now)
         context.audit.update { $0.patient = submission.nhsNumber }
