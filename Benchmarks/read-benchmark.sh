@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Read benchmark (run on purpose, not in `swift test`): a generated region of $PATIENTS patients is synced,
 # served from a release build, and `wrk` requests GET /Patient/{nhs} as a GP of the registered practice,
-# rotating over every patient registered there. Results go to Benchmarks/results/ and the README.
+# rotating over every patient registered there with consent; once with durable audit, once with audit
+# writes switched off (a benchmark-only flag). Results go to Benchmarks/results/ and the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATIENTS=${PATIENTS:-10000}
@@ -13,7 +14,8 @@ command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sud
 swift build -c release --product care-record
 BIN=.build/release/care-record
 WORK=$(mktemp -d)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER=""
+trap '{ [ -n "$SERVER" ] && kill $SERVER; } 2>/dev/null; rm -rf "$WORK"; true' EXIT
 mkdir -p Benchmarks/results
 OUT=Benchmarks/results/read-$(date -u +%Y%m%dT%H%M%SZ).txt
 
@@ -24,14 +26,13 @@ OUT=Benchmarks/results/read-$(date -u +%Y%m%dT%H%M%SZ).txt
   /usr/bin/time -f "sync: %e s, peak RSS %M KiB" $BIN sync --config "$WORK/region/care-record.yaml"
 } 2>&1 | tee "$OUT"
 
-$BIN serve --config "$WORK/region/care-record.yaml" >"$WORK/serve.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-
 python3 - "$WORK/region/data/care-record.sqlite" >"$WORK/patients.lua" <<'PY'
 import sqlite3, sys
+# Patients registered at A81001 with a permanent consent in force: the GP may read each of them.
 rows = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT DISTINCT r.nhsNumber FROM registration r JOIN patientRecord p ON p.nhsNumber = r.nhsNumber WHERE r.practiceOds = 'A81001'").fetchall()
+    "SELECT DISTINCT r.nhsNumber FROM registration r JOIN patientRecord p ON p.nhsNumber = r.nhsNumber "
+    "JOIN sharingDecision d ON d.nhsNumber = r.nhsNumber AND d.kind = 'consent-to-view' "
+    "WHERE r.practiceOds = 'A81001' AND r.nhsNumber NOT IN (SELECT nhsNumber FROM sharingDecision WHERE kind != 'consent-to-view')").fetchall()
 print("patients = {" + ",".join('"%s"' % r[0] for r in rows) + "}")
 PY
 cat >>"$WORK/patients.lua" <<'LUA'
@@ -42,8 +43,20 @@ request = function()
 end
 LUA
 TOKEN=$($BIN token --key "$WORK/region/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
-echo "patients registered at A81001 and readable: $(grep -o '"' "$WORK/patients.lua" | wc -l | awk '{print $1/2}')" | tee -a "$OUT"
-echo "wrk -t2 -c$CONNECTIONS -d$DURATION GET /Patient/{nhs}" | tee -a "$OUT"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee -a "$OUT"
-echo "status check: $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/Patient/$(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | head -1 | tr -d '"')")" | tee -a "$OUT"
+FIRST=$(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | head -1 | tr -d '"')
+echo "patients registered at A81001 with consent: $(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | wc -l)" | tee -a "$OUT"
+
+# One run with the full access decision and durable audit (as in service), one with audit writes switched off.
+for mode in audited unaudited; do
+  flag=""; [ "$mode" = unaudited ] && flag="--benchmark-without-audit"
+  $BIN serve --config "$WORK/region/care-record.yaml" $flag >"$WORK/serve-$mode.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+  echo "== $mode: status check $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/Patient/$FIRST")" | tee -a "$OUT"
+  echo "wrk -t2 -c$CONNECTIONS -d$DURATION GET /Patient/{nhs}" | tee -a "$OUT"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee -a "$OUT"
+  echo "health: $(curl -s "http://127.0.0.1:$PORT/health")" | tee -a "$OUT"
+  kill $SERVER; wait $SERVER 2>/dev/null || true
+done
+echo "audit verify: $($BIN audit verify --config "$WORK/region/care-record.yaml")" | tee -a "$OUT"
 echo "results: $OUT"

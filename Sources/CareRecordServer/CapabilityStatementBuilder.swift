@@ -36,6 +36,21 @@ public enum CapabilityStatementBuilder {
                     documentation: "Required: https://fhir.nhs.uk/Id/nhs-number|{NHS number}.")
             ] + paging,
             operation: [.init(name: "everything", definition: "http://hl7.org/fhir/OperationDefinition/Patient-everything")])
+        let consent = CapabilityStatement.Resource(
+            type: "Consent", profile: "\(canonicalBase)/StructureDefinition/CareRecord-Consent",
+            documentation: "Sharing decisions. create records consent to view (permanent, or 24-hour for the recording professional), a block, an opt-out, or lifting one (C6).",
+            interaction: [.init(code: "read"), .init(code: "search-type"), .init(code: "create")], searchParam: [patientParam])
+        let auditEvent = CapabilityStatement.Resource(
+            type: "AuditEvent", profile: "\(canonicalBase)/StructureDefinition/CareRecord-AuditEvent",
+            documentation: "Who accessed a patient's record: for the patient themself and for privacy officers (C8).",
+            interaction: [.init(code: "search-type")],
+            searchParam: [
+                .init(name: "patient", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-patient", type: "reference", documentation: "Required: the NHS number."),
+                .init(name: "date", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-date", type: "date", documentation: "Prefixes eq, ge, gt, le, lt; may repeat."),
+                .init(
+                    name: "subtype", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-subtype", type: "token",
+                    documentation: "read, search-type, create, operation, or emergency-override; comma-separated for any of several."),
+            ] + paging)
         return CapabilityStatement(
             id: "care-record", url: "\(canonicalBase)/CapabilityStatement/care-record", version: softwareVersion,
             name: "CheshireCareRecord", title: "Cheshire Care Record FHIR facade", status: "active", date: "2026-11-25",
@@ -50,7 +65,7 @@ public enum CapabilityStatementBuilder {
                     security: .init(
                         service: [CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/restful-security-service", code: "OAuth")],
                         description: "JWT bearer tokens signed RS256 or ES256, verified against the region's JWKS."),
-                    resource: [patient] + ClinicalTypes.names.map(clinical))
+                    resource: [patient] + ClinicalTypes.names.map(clinical) + [consent, auditEvent])
             ])
     }
 }

@@ -126,6 +126,8 @@ struct ConsentTests {
             let hospital = try await fixture.keys.bearer(ods: "RJR", sub: "dr.h")
             let gp = try await fixture.keys.bearer(ods: practice, sub: "dr.gp")
             #expect(try await read(client, nhs, auth: hospital).status == .ok)
+            let firstPage = try bundle(try await client.execute(uri: "/Condition?patient=\(nhs)&_count=1", method: .get, headers: [.authorization: hospital]) { $0.body })
+            let next = try #require(firstPage.link?.first { $0.relation == "next" }?.url ?? firstPage.link?.first { $0.relation == "self" }?.url)
 
             let hospitalBlock = try await post(client, ConsentBody.make(nhs: nhs, type: "deny", action: "access"), auth: hospital)
             #expect(hospitalBlock.status == .forbidden)
@@ -134,6 +136,9 @@ struct ConsentTests {
             let blocked = try await read(client, nhs, auth: hospital, headers: [HTTPField.Name("X-Purpose-Of-Use")!: "BTG", HTTPField.Name("X-Access-Reason")!: "emergency"])
             #expect(errorCode(blocked.body) == "RECORD_BLOCKED")
             #expect(String(buffer: blocked.body).contains("The patient has not given consent to view the record."))
+            // Paging links are authorised again on every page.
+            let laterPage = try await client.execute(uri: String(next.dropFirst(RegionFixture.baseURL.count)), method: .get, headers: [.authorization: hospital]) { $0 }
+            #expect(errorCode(laterPage.body) == "RECORD_BLOCKED")
 
             #expect(errorCode(try await post(client, ConsentBody.make(nhs: nhs, type: "permit", action: "access"), auth: hospital).body) == "ROLE_NOT_PERMITTED")
             let shortLift = try await post(client, ConsentBody.shortTerm(nhs: nhs, actor: "dr.gp", from: Date(), hours: 1), auth: gp)

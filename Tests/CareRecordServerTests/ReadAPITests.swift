@@ -29,7 +29,7 @@ struct ReadAPITests {
             #expect(response.status == .ok)
             let statement = try FHIRJSON.decode(CapabilityStatement.self, from: Data(buffer: response.body))
             #expect(statement.fhirVersion == "4.0.1")
-            #expect(statement.rest?.first?.resource?.map(\.type) == ["Patient", "AllergyIntolerance", "Condition", "MedicationStatement"])
+            #expect(statement.rest?.first?.resource?.map(\.type) == ["Patient", "AllergyIntolerance", "Condition", "MedicationStatement", "Consent", "AuditEvent"])
         }
     }
 
