@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // FHIR R4 resource and data type models: Foundation only, no I/O.
@@ -29,12 +31,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Upstream Bulk Data exports mapped into the combined record; the synthetic region.
+        // libcurl, with a C shim for its variadic setopt/getinfo.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Upstream Bulk Data exports over HTTPS (libcurl) mapped into the combined record; sync.
         .target(
             name: "Upstream",
             dependencies: [
                 "FHIR",
                 "CareRecordStore",
+                "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +56,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Serves a generated region as FHIR Bulk Data over HTTPS with its own CA, and injects faults (tests, demo).
+        .target(
+            name: "UpstreamSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Commands, configuration and the region generator behind the `care-record` executable.
         .target(
             name: "CareRecordCLI",
@@ -59,7 +75,9 @@ let package = Package(
                 "CareRecordStore",
                 "Upstream",
                 "CareRecordServer",
+                "UpstreamSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -75,7 +93,13 @@ let package = Package(
             name: "CareRecordStoreTests",
             dependencies: ["CareRecordStore", "FHIR", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "CareRecordStore", "FHIR", "CareRecordCLI"]),
+        .testTarget(
+            name: "UpstreamTests",
+            dependencies: [
+                "Upstream", "CareRecordStore", "FHIR", "CareRecordCLI", "UpstreamSimulator", "CareRecordServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "CareRecordServerTests",
             dependencies: [
