@@ -17,11 +17,16 @@ public struct BulkExportImporter: Sendable {
     }
 
     /// Imports the export in `folder` (its `manifest.json` and files); a failure keeps the source's last good data and is reported.
-    public func importFolder(_ folder: URL, source: SourceIdentity) async -> ImportReport {
-        let started = Date()
+    /// With `minimumResources`, an export holding fewer resources is refused as an implausible drop before anything is applied.
+    public func importFolder(_ folder: URL, source: SourceIdentity, startedAt: Date = Date(), minimumResources: Int? = nil) async -> ImportReport {
+        let started = startedAt
         do {
             let manifest = try Self.readManifest(in: folder)
             let files = try Self.localFiles(of: manifest, in: folder)
+            if let minimumResources {
+                let incoming = try Self.resourceCount(files)
+                guard incoming >= minimumResources else { throw ImportError.implausibleDrop(incoming: incoming, minimum: minimumResources) }
+            }
             let fallback = FHIRDateTime.parse(manifest.transactionTime) ?? started
             let report = try await repository.replaceSource(source, startedAt: started) { writer in
                 var report = ImportReport(sourceId: source.id, startedAt: started)
@@ -39,10 +44,32 @@ public struct BulkExportImporter: Sendable {
         } catch {
             var report = ImportReport(sourceId: source.id, startedAt: started)
             report.finishedAt = Date()
-            report.error = (error as? ImportError)?.description ?? "store error: \(type(of: error))"
+            report.error = Self.describe(failure: error)
             logger.error("import failed, last good data kept", metadata: ["source": "\(source.id)", "error": "\(report.error ?? "")"])
             try? await repository.recordFailedImport(source, report: report)
             return report
+        }
+    }
+
+    /// A failure in words fit for a report: import, transfer and Bulk Data errors say what happened; others only their kind.
+    public static func describe(failure error: any Error) -> String {
+        switch error {
+        case let error as ImportError: error.description
+        case let error as HTTPTransferError: error.description
+        case let error as BulkDataError: error.description
+        default: "internal error (\(type(of: error)))"
+        }
+    }
+
+    /// How many resources the export holds: the manifest's counts, or its lines where a count is missing.
+    static func resourceCount(_ files: [(type: String, url: URL, count: Int?)]) throws -> Int {
+        try files.reduce(0) { total, file in
+            if let count = file.count { return total + count }
+            var reader = try NDJSONReader(url: file.url)
+            defer { reader.close() }
+            var lines = 0
+            while try reader.nextLine() != nil { lines += 1 }
+            return total + lines
         }
     }
 

@@ -7,6 +7,7 @@ public enum ImportError: Error, Hashable, CustomStringConvertible {
     case lineTooLong(line: Int)
     case countMismatch(file: String, expected: Int, actual: Int)
     case unsupportedSourceURL(String)
+    case implausibleDrop(incoming: Int, minimum: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +18,8 @@ public enum ImportError: Error, Hashable, CustomStringConvertible {
         case .lineTooLong(let line): "line \(line) longer than \(NDJSONReader.maximumLineLength) bytes"
         case .countMismatch(let file, let expected, let actual): "\(file): manifest says \(expected) resources, file holds \(actual) (truncated?)"
         case .unsupportedSourceURL(let url): "unsupported source URL: \(url)"
+        case .implausibleDrop(let incoming, let minimum):
+            "implausible drop: \(incoming) resources where the last good run had at least \(minimum * 2); not applied (sync --force applies it)"
         }
     }
 }

@@ -1,0 +1,158 @@
+import CareRecordServer
+import CareRecordStore
+import FHIR
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import Upstream
+import UpstreamSimulator
+@testable import CareRecordCLI
+
+@Suite("Sync over HTTPS through libcurl (C3)")
+struct HTTPSSyncTests {
+    @Test("a real HTTPS Bulk Data sync of every source, then the data read back through the API")
+    func endToEnd() async throws {
+        try await SimulatedRegion.with(requireClientCertificate: true, bearerToken: "upstream-secret") { region in
+            let repository = try SQLiteCareRecordRepository(path: region.configuration.databasePath)
+            let reports = await SyncRunner(repository: repository, options: SimulatedRegion.quickOptions).sync(region.configuration.sources)
+            for report in reports { #expect(report.succeeded, "\(report.sourceId): \(report.error ?? "")") }
+            #expect(reports.map(\.patients).reduce(0, +) > 60)
+            #expect(reports.allSatisfy { $0.bytes > 0 })
+
+            let nhs = try #require(region.summary.hospitalActiveWithConsent)
+            let api = try await APIFactory.make(region.configuration)
+            let token = try await TokenSigner(keyFile: region.folder.appendingPathComponent("keys/signing-key.pem").path).sign(
+                AccessTokenClaims(iss: ConfigTemplate.issuer, aud: ConfigTemplate.audience, sub: "dr.t", exp: Date() + 600, iat: Date(), ods: "RJR", role: "doctor", registration: "GMC-1"))
+            try await Application(router: api.buildRouter()).test(.router) { client in
+                let response = try await client.execute(uri: "/Condition?patient=\(nhs)", method: .get, headers: [.authorization: "Bearer \(token)"]) { $0 }
+                #expect(response.status == .ok)
+                let bundle = try FHIRJSON.decode(FHIR.Bundle.self, from: Data(response.body.readableBytesView))
+                #expect((bundle.total ?? 0) > 0)
+                guard case .condition(let condition)? = bundle.entry?.first?.resource else { Issue.record("no Condition"); return }
+                #expect(condition.meta?.source?.hasPrefix("urn:care-record:source:") == true)
+            }
+        }
+    }
+
+    @Test("each injected fault fails its source with the cause named, keeps its last good data, and others still refresh", arguments: [
+        (SimulatorFault.serverError, "HTTP 500"), (.truncatedFile, "malformed"), (.malformedLine, "malformed"),
+        (.redirectToHTTP, "redirect"), (.neverCompletes, "not complete"), (.slow(seconds: 3), "Timeout"),
+    ])
+    func fault(_ fault: SimulatorFault, _ cause: String) async throws {
+        try await SimulatedRegion.with(patients: 30) { region in
+            let repository = try SQLiteCareRecordRepository(path: region.configuration.databasePath)
+            var sources = region.configuration.sources.filter { ["gp-a81001", "acute-rjr"].contains($0.id) }
+            sources = sources.map { source in
+                var quick = source
+                quick.timeoutSeconds = 1
+                return quick
+            }
+            let runner = SyncRunner(repository: repository, options: SimulatedRegion.quickOptions)
+            #expect(await runner.sync(sources).allSatisfy { $0.succeeded })
+            let before = try await repository.sourceStatuses().first { $0.source.id == "gp-a81001" }?.lastSuccess
+            let patient = try #require(region.summary.registeredAtA81001.flatMap(NHSNumber.init))
+            let servedBefore = try await repository.patient(patient)
+
+            region.simulator.setFault(fault, for: "gp-a81001")
+            let reports = await runner.sync(sources)
+            let failed = try #require(reports.first { $0.sourceId == "gp-a81001" })
+            #expect(!failed.succeeded)
+            #expect(failed.error?.localizedCaseInsensitiveContains(cause) == true, "\(failed.error ?? "no error")")
+            #expect(reports.first { $0.sourceId == "acute-rjr" }?.succeeded == true)
+            #expect(try await repository.patient(patient) == servedBefore)
+            let after = try await repository.sourceStatuses().first { $0.source.id == "gp-a81001" }
+            #expect(after?.lastSuccess == before)
+            #expect(after?.lastAttempt?.succeeded == false)
+        }
+    }
+
+    @Test("an implausible drop is refused unless forced")
+    func implausibleDrop() async throws {
+        try await SimulatedRegion.with(patients: 60) { region in
+            let repository = try SQLiteCareRecordRepository(path: region.configuration.databasePath)
+            let source = try #require(region.configuration.sources.first { $0.id == "gp-a81001" })
+            #expect(await SyncRunner(repository: repository, options: SimulatedRegion.quickOptions).sync(source).succeeded)
+            // The upstream now exports a tenth of its patients.
+            let folder = region.folder.appendingPathComponent("sources/gp-a81001")
+            try RegionGenerator(patients: 6, seed: 5, outputDirectory: region.folder.appendingPathComponent("small")).run()
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) { try FileManager.default.removeItem(at: folder.appendingPathComponent(file)) }
+            for file in try FileManager.default.contentsOfDirectory(atPath: region.folder.appendingPathComponent("small/sources/gp-a81001").path) {
+                try FileManager.default.copyItem(at: region.folder.appendingPathComponent("small/sources/gp-a81001/\(file)"), to: folder.appendingPathComponent(file))
+            }
+            let refused = await SyncRunner(repository: repository, options: SimulatedRegion.quickOptions).sync(source)
+            #expect(!refused.succeeded)
+            #expect(refused.error?.contains("implausible drop") == true)
+            var forced = SimulatedRegion.quickOptions
+            forced.force = true
+            let applied = await SyncRunner(repository: repository, options: forced).sync(source)
+            #expect(applied.succeeded)
+            #expect(applied.patients == 2)
+        }
+    }
+}
+
+@Suite("libcurl client security")
+struct CurlClientSecurityTests {
+    func settings(_ region: SimulatedRegion, clientCertificate: Bool) -> HTTPClientSettings {
+        var settings = HTTPClientSettings(caFile: region.files.caFile)
+        if clientCertificate {
+            settings.clientCertificate = region.files.clientCertificate
+            settings.clientKey = region.files.clientKey
+        }
+        settings.retry = RetryPolicy(attempts: 1)
+        return settings
+    }
+
+    @Test("mutual TLS required: with the client certificate it works, without it the transfer fails")
+    func mutualTLS() async throws {
+        try await SimulatedRegion.with(patients: 5, requireClientCertificate: true) { region in
+            let url = try #require(region.simulator.kickOffURL(for: "gp-a81001"))
+            let ok = try await CurlHTTPClient(settings: settings(region, clientCertificate: true)).get(url, headers: ["Prefer": "respond-async"])
+            #expect(ok.status == 202)
+            await #expect(throws: HTTPTransferError.self) {
+                _ = try await CurlHTTPClient(settings: settings(region, clientCertificate: false)).get(url, headers: ["Prefer": "respond-async"])
+            }
+        }
+    }
+
+    @Test("a server certificate not signed by the configured CA is refused")
+    func untrustedCertificate() async throws {
+        try await SimulatedRegion.with(patients: 5) { region in
+            let url = try #require(region.simulator.kickOffURL(for: "gp-a81001"))
+            let otherCA = try SimulatorCertificates.generate(commonName: "Somebody else's CA").writeClientFiles(to: region.folder.appendingPathComponent("other"))
+            var untrusting = HTTPClientSettings(caFile: otherCA.caFile)
+            untrusting.retry = RetryPolicy(attempts: 1)
+            do {
+                _ = try await CurlHTTPClient(settings: untrusting).get(url)
+                Issue.record("an untrusted certificate was accepted")
+            } catch let error as HTTPTransferError {
+                #expect(error.description.contains("curl error 60") || error.description.contains("curl error 35"), "\(error)")
+            }
+        }
+    }
+
+    @Test("a redirect to plain http is refused; one to https on the same host is followed")
+    func redirects() throws {
+        let from = URL(string: "https://gp.example.org/fhir/$export")!
+        #expect(throws: HTTPTransferError.self) { try CurlHTTPClient.redirectTarget(from: from, location: "http://gp.example.org/fhir/$export") }
+        #expect(throws: HTTPTransferError.self) { try CurlHTTPClient.redirectTarget(from: from, location: "https://evil.example/x") }
+        #expect(try CurlHTTPClient.redirectTarget(from: from, location: "/other/$export").absoluteString == "https://gp.example.org/other/$export")
+    }
+
+    @Test("a download over the size limit is stopped")
+    func oversize() async throws {
+        try await SimulatedRegion.with(patients: 20) { region in
+            let port = try #require(region.simulator.port)
+            var small = settings(region, clientCertificate: false)
+            small.maximumBytes = 1000
+            let file = region.folder.appendingPathComponent("download.ndjson")
+            do {
+                _ = try await CurlHTTPClient(settings: small).get(URL(string: "https://127.0.0.1:\(port)/gp-a81001/files/Patient.ndjson")!, to: file)
+                Issue.record("an oversize download was not stopped")
+            } catch let error as HTTPTransferError {
+                #expect(error == .tooLarge(limit: 1000, host: "127.0.0.1"))
+            }
+        }
+    }
+}
