@@ -45,7 +45,7 @@ public struct CareRecordAPI: Sendable {
         for type in ClinicalResourceType.allCases {
             ClinicalController(type: type, repository: repository, access: access, baseURL: baseURL).addRoutes(to: authenticated)
         }
-        ConsentController(repository: repository, access: access, baseURL: baseURL, clock: clock).addRoutes(to: authenticated)
+        ConsentController(repository: repository, access: access, baseURL: baseURL, auditLog: auditLog, clock: clock).addRoutes(to: authenticated)
         AuditEventController(auditStore: auditStore, access: access, baseURL: baseURL).addRoutes(to: authenticated)
         ReadOnlyController().addRoutes(to: authenticated)
         return router

@@ -15,6 +15,10 @@ public protocol CareRecordRepository: Sendable {
     /// One clinical entry by its served id.
     func clinicalEntry(_ type: ClinicalResourceType, id: String) async throws -> StoredResource?
 
+    /// Everything held for a patient, read in one transaction (so a refresh committing meanwhile is seen whole or not at all):
+    /// the combined Patient, then each clinical type, then the sharing decisions.
+    func everything(patient: NHSNumber) async throws -> [StoredResource]
+
     /// A patient's sharing decisions as FHIR `Consent` resources, oldest first.
     func consents(patient: NHSNumber) async throws -> [StoredResource]
 

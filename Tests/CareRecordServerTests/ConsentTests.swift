@@ -207,4 +207,28 @@ struct ConsentTests {
             #expect(errorCode(stranger.body) == "PATIENT_NOT_FOUND")
         }
     }
+
+    @Test("a sharing decision is audited before it takes effect: audit down means 503 and no change; audit up means exactly one record")
+    func auditedBeforeChange() async throws {
+        let fixture = try await RegionFixture.make()
+        let nhs = try fixture.nhs(\.hospitalActiveWithoutConsent)
+        let body = ConsentBody.make(nhs: nhs, type: "permit", action: "access")
+        let doctor = try await fixture.keys.bearer(ods: "RJR")
+        try await Application(router: try await fixture.api(auditStore: FailingAuditStore()).buildRouter()).test(.router) { client in
+            let response = try await post(client, body, auth: doctor)
+            #expect(response.status == .serviceUnavailable)
+            #expect(errorCode(response.body) == "AUDIT_UNAVAILABLE")
+        }
+        #expect(try await fixture.repository.consents(patient: NHSNumber(nhs)!).isEmpty)
+        let store = try temporaryAuditStore()
+        try await Application(router: try await fixture.api(auditStore: store).buildRouter()).test(.router) { client in
+            let status = try await post(client, body, auth: doctor).status
+            #expect(status == .created)
+        }
+        let records = try await store.records(patient: NHSNumber(nhs)!, filter: AuditFilter(), page: .init(offset: 0, count: 10)).items
+        #expect(records.count == 1)
+        #expect(records.first?.interaction == "create")
+        #expect(records.first?.status == 201)
+        #expect(records.first?.returned?.hasPrefix("Consent/") == true)
+    }
 }

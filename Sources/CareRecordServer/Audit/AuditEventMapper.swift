@@ -7,7 +7,8 @@ enum AuditEventMapper {
     static let interactionSystem = "http://hl7.org/fhir/restful-interaction"
     static let userSystem = "https://cheshire-care-record.nhs.uk/Id/user"
 
-    static func event(_ record: AuditRecord) -> AuditEvent {
+    /// The event as shown; a patient sees who, role, organisation, what and outcome, not staff addresses or registration numbers.
+    static func event(_ record: AuditRecord, forPatient: Bool = false) -> AuditEvent {
         let override = record.basis == AccessBasis.emergencyOverride(reason: "").code
         var subtypes = [Coding(system: interactionSystem, code: record.interaction)]
         if override { subtypes.append(Coding(system: subtypeSystem, code: "emergency-override", display: "Emergency override")) }
@@ -15,8 +16,10 @@ enum AuditEventMapper {
         var user = AuditEvent.Agent(
             who: record.userSub.map { Reference(identifier: Identifier(system: userSystem, value: $0)) }, name: record.userName, requestor: true)
         user.role = record.userRole.map { [CodeableConcept(system: "https://cheshire-care-record.nhs.uk/fhir/CodeSystem/care-record-role", code: $0)] }
-        user.altId = record.userRegistration
-        user.network = AuditEvent.Network(address: record.clientAddress ?? "unknown", type: "2")
+        if !forPatient {
+            user.altId = record.userRegistration
+            user.network = AuditEvent.Network(address: record.clientAddress ?? "unknown", type: "2")
+        }
         var agents = [user]
         if let ods = record.userOds {
             agents.append(AuditEvent.Agent(who: Reference(identifier: Identifier(system: FHIRSystems.odsOrganisation, value: ods)), requestor: false))

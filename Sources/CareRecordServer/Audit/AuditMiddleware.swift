@@ -22,6 +22,10 @@ struct AuditMiddleware: RouterMiddleware {
         } catch {
             result = .failure(error)
         }
+        if context.audit.snapshot.committedEarly {
+            if case .failure = result { context.logger.error("a change audited as made then failed to apply") }
+            return try result.get()
+        }
         let record = Self.record(request: request, context: context, result: result, recorded: FHIRDateTime.instant(clock()))
         do {
             try await log.append(record)
@@ -30,6 +34,19 @@ struct AuditMiddleware: RouterMiddleware {
             throw FHIRError.auditUnavailable
         }
         return try result.get()
+    }
+
+    /// Commits the request's record before a change takes effect, so no change is ever made unaudited (C8).
+    static func commitBeforeChange(_ log: AuditLog?, status: HTTPResponse.Status, request: Request, context: Context, clock: @Sendable () -> Date) async throws {
+        guard let log else { return }
+        let record = Self.record(request: request, context: context, result: .success(Response(status: status)), recorded: FHIRDateTime.instant(clock()))
+        do {
+            try await log.append(record)
+        } catch {
+            context.logger.error("audit record not committed; change not made", metadata: ["error_type": "\(type(of: error))"])
+            throw FHIRError.auditUnavailable
+        }
+        context.audit.update { $0.committedEarly = true }
     }
 
     static func record(request: Request, context: Context, result: Result<Response, any Error>, recorded: String) -> AuditRecord {

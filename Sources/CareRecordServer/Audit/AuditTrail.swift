@@ -12,6 +12,8 @@ public final class AuditTrail: Sendable {
         public var resourceType: String?
         public var returned: String?
         public var basis: AccessBasis?
+        /// Set when the request's record was committed before its effect (a sharing decision), so none is written after.
+        public var committedEarly = false
     }
 
     private let facts = Mutex(Facts())

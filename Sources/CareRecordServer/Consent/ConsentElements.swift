@@ -1,8 +1,8 @@
 /// The elements a recorded `Consent` may carry, level by level: anything else is refused rather than silently dropped.
 enum ConsentElements {
     static let consent: Set<String> = [
-        "resourceType", "id", "meta", "text", "identifier", "status", "scope", "category", "patient", "dateTime", "performer",
-        "organization", "policy", "policyRule", "provision",
+        "resourceType", "id", "meta", "identifier", "status", "scope", "category", "patient", "dateTime", "performer",
+        "organization", "policyRule", "provision",
     ]
     static let provision: Set<String> = ["type", "period", "actor", "action"]
     static let actor: Set<String> = ["role", "reference"]

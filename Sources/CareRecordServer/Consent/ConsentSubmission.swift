@@ -62,7 +62,12 @@ struct ConsentSubmission {
     {
         let actors = provision?.actor ?? []
         let period = provision?.period
-        if actors.isEmpty && period?.end == nil { return (false, nil, nil, nil) }
+        if actors.isEmpty && period?.end == nil {
+            // Permanent; a start in the future defers it.
+            guard let startText = period?.start else { return (false, nil, nil, nil) }
+            guard let start = FHIRDateTime.parse(startText) else { throw FHIRError.invalidResource("provision.period.start must be a FHIR dateTime.") }
+            return (false, start, nil, nil)
+        }
         guard kind == .consentToView else {
             throw FHIRError.invalidResource("A block or opt-out applies to everyone and has no end: no provision.actor or provision.period.end.")
         }

@@ -33,7 +33,7 @@ struct AuditEventController {
             StoredResource(
                 id: String(record.sequence), resourceType: AuditEvent.resourceType, nhsNumber: nhs, sourceId: nil,
                 versionId: String(record.hash.prefix(16)), lastUpdated: FHIRDateTime.parse(record.recorded) ?? Date(),
-                json: try FHIRJSON.encode(AuditEventMapper.event(record)))
+                json: try FHIRJSON.encode(AuditEventMapper.event(record, forPatient: context.user?.role == .patient)))
         }
         bundle.links = Paging.links(base: "\(baseURL)/AuditEvent", parameters: parameters, page: page, total: found.total)
         context.audit.released(bundle.summary)

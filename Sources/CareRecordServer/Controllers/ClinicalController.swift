@@ -35,6 +35,7 @@ struct ClinicalController {
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
         context.audit.begin("read", type.rawValue)
         _ = try SearchParameters(request, allowed: [])
+        try access.requireRecordReader(context)
         guard let id = context.parameters.get("id"), let entry = try await repository.clinicalEntry(type, id: id) else {
             throw FHIRError.resourceNotFound
         }
@@ -45,13 +46,19 @@ struct ClinicalController {
 }
 
 extension PatientAccess {
-    /// Authorises reading one entry by id; a refusal that would be 404 reads as an unknown id (the audit record still
-    /// names the patient, so they can see the attempt).
+    /// Authorises reading one entry by id; a refusal that would be 404 reads as an unknown id, and so does a patient asking
+    /// for someone else's entry (the audit record still names the patient, so they can see the attempt).
     func authoriseEntry(_ entry: StoredResource, request: Request, context: CareRecordRequestContext) async throws {
         do {
             try await authorise(entry.nhsNumber, .readRecord, request: request, context: context)
-        } catch let error as FHIRError where error.status == .notFound {
+        } catch let error as FHIRError where error.status == .notFound || (error.code == .roleNotPermitted && context.user?.role == .patient) {
             throw FHIRError.resourceNotFound
         }
+    }
+
+    /// Before looking an id up: refuses roles that may never read clinical data, so they cannot learn which ids exist.
+    func requireRecordReader(_ context: CareRecordRequestContext) throws {
+        guard let user = context.user else { throw FHIRError.tokenInvalid }
+        guard user.role == .patient || (user.role.isClinical && user.registration != nil) else { throw FHIRError.roleNotPermitted }
     }
 }

@@ -9,6 +9,7 @@ struct ConsentController {
     let repository: any CareRecordRepository
     let access: PatientAccess
     let baseURL: String
+    let auditLog: AuditLog?
     let clock: @Sendable () -> Date
 
     func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
@@ -36,8 +37,9 @@ struct ConsentController {
         let decision = SharingDecision(
             id: stored.id, kind: submission.kind, recordedAt: now, recordedByOds: user.ods, sourceId: nil, recordedBySub: user.sub,
             actorSub: submission.actorSub, periodStart: submission.periodStart, periodEnd: submission.periodEnd)
-        try await repository.recordDecision(decision, patient: submission.nhsNumber, resource: stored)
         context.audit.released("Consent/\(stored.id)")
+        try await AuditMiddleware.commitBeforeChange(auditLog, status: .created, request: request, context: context, clock: clock)
+        try await repository.recordDecision(decision, patient: submission.nhsNumber, resource: stored)
         return Response(
             status: .created,
             headers: [
@@ -64,6 +66,7 @@ struct ConsentController {
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
         context.audit.begin("read", "Consent")
         _ = try SearchParameters(request, allowed: [])
+        try access.requireRecordReader(context)
         guard let id = context.parameters.get("id"), let consent = try await repository.consent(id: id) else {
             throw FHIRError.resourceNotFound
         }

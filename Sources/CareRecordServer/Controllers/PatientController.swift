@@ -53,13 +53,7 @@ struct PatientController {
         _ = try SearchParameters(request, allowed: [])
         let nhs = try Self.nhsNumber(context)
         try await access.authorise(nhs, .readRecord, request: request, context: context)
-        var entries: [StoredResource] = []
-        if let patient = try await repository.patient(nhs) { entries.append(patient) }
-        for type in ClinicalResourceType.allCases {
-            let all = PageRequest(offset: 0, count: Int(Int32.max))
-            entries += try await repository.clinicalEntries(type, patient: nhs, page: all).items
-        }
-        entries += try await repository.consents(patient: nhs)
+        let entries = try await repository.everything(patient: nhs)
         var bundle = SearchBundle(baseURL: baseURL, total: entries.count, entries: entries)
         bundle.links = [("self", "\(baseURL)/Patient/\(nhs.value)/$everything")]
         context.audit.released(bundle.summary)

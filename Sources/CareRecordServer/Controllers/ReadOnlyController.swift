@@ -10,8 +10,9 @@ struct ReadOnlyController {
             if type != "Consent" {
                 router.post(RouterPath(type)) { _, _ -> Response in throw FHIRError.readOnly(allow: "GET") }
             }
+            let collectionAllow = type == "Consent" ? "GET, POST" : "GET"
             for method in [HTTPRequest.Method.put, .patch, .delete] {
-                router.on(RouterPath(type), method: method) { _, _ -> Response in throw FHIRError.readOnly(allow: "GET") }
+                router.on(RouterPath(type), method: method) { _, _ -> Response in throw FHIRError.readOnly(allow: collectionAllow) }
                 router.on(RouterPath("\(type)/:id"), method: method) { _, _ -> Response in throw FHIRError.readOnly(allow: "GET") }
             }
             router.post(RouterPath("\(type)/:id")) { _, _ -> Response in throw FHIRError.readOnly(allow: "GET") }

@@ -8,7 +8,24 @@ extension SQLiteCareRecordRepository {
     }
 
     public func patient(_ nhsNumber: NHSNumber) async throws -> StoredResource? {
+        try await pool.read { db in try Self.patient(db, nhsNumber) }
+    }
+
+    public func everything(patient: NHSNumber) async throws -> [StoredResource] {
         try await pool.read { db in
+            var resources = try Self.patient(db, patient).map { [$0] } ?? []
+            for type in ClinicalResourceType.allCases {
+                resources += try Row.fetchAll(
+                    db, sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id",
+                    arguments: [patient.value, type.rawValue]
+                ).map { Self.storedResource($0, type: type.rawValue, patient: patient) }
+            }
+            return resources + (try Self.consents(db, patient))
+        }
+    }
+
+    static func patient(_ db: Database, _ nhsNumber: NHSNumber) throws -> StoredResource? {
+        do {
             let practice = try Self.registeredPractice(db, nhsNumber)
             let rows = try Row.fetchAll(
                 db,
@@ -60,16 +77,18 @@ extension SQLiteCareRecordRepository {
     }
 
     public func consents(patient: NHSNumber) async throws -> [StoredResource] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, sourceId, versionId, lastUpdated, resource FROM sharingDecision
-                    WHERE nhsNumber = ? ORDER BY recordedAt, sequence
-                    """,
-                arguments: [patient.value]
-            ).map { Self.storedResource($0, type: Consent.resourceType, patient: patient) }
-        }
+        try await pool.read { db in try Self.consents(db, patient) }
+    }
+
+    static func consents(_ db: Database, _ patient: NHSNumber) throws -> [StoredResource] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, sourceId, versionId, lastUpdated, resource FROM sharingDecision
+                WHERE nhsNumber = ? ORDER BY recordedAt, sequence
+                """,
+            arguments: [patient.value]
+        ).map { Self.storedResource($0, type: Consent.resourceType, patient: patient) }
     }
 
     public func consent(id: String) async throws -> StoredResource? {
