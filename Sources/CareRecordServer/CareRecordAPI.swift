@@ -3,6 +3,7 @@ import FHIR
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// What the FHIR API needs to run: the record, the token verifier, the participating organisations, its public URL and a clock.
 public struct CareRecordAPI: Sendable {
@@ -37,7 +38,7 @@ public struct CareRecordAPI: Sendable {
         router.add(middleware: AuditMiddleware(log: auditLog, clock: clock))
         router.add(middleware: ContentNegotiationMiddleware())
         let statement = (try? FHIRJSON.encode(CapabilityStatementBuilder.build(baseURL: baseURL))) ?? Data()
-        MetadataController(capabilityStatement: statement, auditLog: auditLog).addRoutes(to: router)
+        MetadataController(capabilityStatement: statement, auditLog: auditLog, repository: repository).addRoutes(to: router)
 
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
         let access = PatientAccess(repository: repository, policy: policy, clock: clock)
@@ -53,10 +54,10 @@ public struct CareRecordAPI: Sendable {
 
     /// An application serving the API on `host:port`; `onRunning` is called once it listens.
     public func buildApplication(
-        host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable () async -> Void = {}
+        host: String, port: Int, logger: Logger, services: [any Service] = [], onRunning: @escaping @Sendable () async -> Void = {}
     ) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(), configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            router: buildRouter(), configuration: .init(address: .hostname(host, port: port), serverName: nil), services: services,
             onServerRunning: { _ in await onRunning() }, logger: logger)
     }
 }

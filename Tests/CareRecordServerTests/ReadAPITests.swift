@@ -33,6 +33,19 @@ struct ReadAPITests {
         }
     }
 
+    @Test("/health needs no token and says how fresh each source's data is")
+    func health() async throws {
+        try await withClient { client, _ in
+            let response = try await get(client, "/health", auth: nil)
+            #expect(response.status == .ok)
+            let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+            let sources = body?["sources"] as? [[String: Any]] ?? []
+            #expect(sources.count == 6)
+            #expect(sources.allSatisfy { ($0["lastAttemptSucceeded"] as? Bool) == true && FHIRDateTime.isValidDateTime($0["lastSuccessfulSync"] as? String ?? "") })
+            #expect(body?["audit"] != nil)
+        }
+    }
+
     @Test("a GP reads a registered patient: FHIR JSON, ETag, Last-Modified, no-store, a request id")
     func readPatient() async throws {
         try await withClient { client, fixture in

@@ -9,6 +9,7 @@ import Upstream
 
 /// A generated region of 200 patients synced into SQLite once, shared read-only by the API tests.
 struct RegionFixture: Sendable {
+    let folder: URL
     let repository: SQLiteCareRecordRepository
     let summary: RegionSummary
     let keys: TestKeys
@@ -40,7 +41,7 @@ struct RegionFixture: Sendable {
         let reports = await SyncRunner(repository: repository).sync(configuration.sources)
         guard reports.allSatisfy({ $0.succeeded }) else { throw CLIError("fixture sync failed") }
         return RegionFixture(
-            repository: repository, summary: summary, keys: try await TestKeys(), participating: Set(configuration.organisations.map(\.ods)))
+            folder: folder, repository: repository, summary: summary, keys: try await TestKeys(), participating: Set(configuration.organisations.map(\.ods)))
     }
 
     /// The API over the shared region, with its own audit log unless one is given.

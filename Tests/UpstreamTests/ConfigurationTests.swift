@@ -86,8 +86,8 @@ struct ConfigurationTests {
     }
 
     @Test("a missing JWKS file is a clear error")
-    func missingJWKS() {
-        #expect(throws: CLIError.self) { try APIFactory.loadJWKS("/nonexistent/jwks.json") }
+    func missingJWKS() async {
+        await #expect(throws: CLIError.self) { try await APIFactory.loadJWKS("/nonexistent/jwks.json") }
     }
 }
 

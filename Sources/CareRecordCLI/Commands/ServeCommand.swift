@@ -3,6 +3,8 @@ import CareRecordServer
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import Upstream
 
 /// `care-record serve`: serves the FHIR API.
 struct ServeCommand: AsyncParsableCommand {
@@ -18,6 +20,11 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "care-record")
         if withoutAudit { logger.warning("AUDIT DISABLED for a benchmark: never run like this in service") }
         logger.info("serving", metadata: ["base_url": "\(configuration.server.baseURL)"])
-        try await api.buildApplication(host: configuration.server.host, port: configuration.server.port, logger: logger).runService()
+        var services: [any Service] = []
+        if let text = configuration.syncSchedule, let schedule = DailySchedule(text) {
+            let runner = SyncRunner(repository: api.repository, logger: Logger(label: "care-record.sync"))
+            services.append(ScheduledSyncService(schedule: schedule, runner: runner, sources: configuration.sources, logger: logger))
+        }
+        try await api.buildApplication(host: configuration.server.host, port: configuration.server.port, logger: logger, services: services).runService()
     }
 }

@@ -10,6 +10,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     @Option(help: "Configuration file.") var config: String
     @Option(help: "Sync only this source id.") var source: String?
+    @Flag(help: "Apply a refresh even when it holds less than half of the last good run.") var force = false
 
     func run() async throws {
         let configuration = try CareRecordConfiguration.load(path: config)
@@ -19,7 +20,7 @@ struct SyncCommand: AsyncParsableCommand {
             guard !sources.isEmpty else { throw CLIError("no source '\(source)' in \(config)") }
         }
         let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
-        let reports = await SyncRunner(repository: repository, logger: .quiet("care-record.sync")).sync(sources)
+        let reports = await SyncRunner(repository: repository, options: SyncOptions(force: force), logger: .quiet("care-record.sync")).sync(sources)
         for report in reports { Console.say(SyncReportFormatter.line(report)) }
         if reports.contains(where: { !$0.succeeded }) { throw ExitCode.failure }
     }

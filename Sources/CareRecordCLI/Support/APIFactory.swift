@@ -1,13 +1,14 @@
 import CareRecordServer
 import CareRecordStore
 import Foundation
+import Upstream
 
 /// Builds the FHIR API from a configuration: opens the record and loads the JWKS.
 enum APIFactory {
     static func make(_ configuration: CareRecordConfiguration, auditEnabled: Bool = true) async throws -> CareRecordAPI {
         let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
         let auditStore = try SQLiteAuditStore(path: configuration.auditPath)
-        let jwks = try loadJWKS(configuration.auth.jwks)
+        let jwks = try await loadJWKS(configuration.auth.jwks)
         let verifier: TokenVerifier
         do {
             verifier = try await TokenVerifier(jwks: jwks, issuer: configuration.auth.issuer, audience: configuration.auth.audience)
@@ -21,9 +22,18 @@ enum APIFactory {
             baseURL: configuration.server.baseURL, auditEnabled: auditEnabled)
     }
 
-    static func loadJWKS(_ location: String) throws -> Data {
-        if location.hasPrefix("https://") {
-            throw CLIError("auth.jwks over https needs the libcurl client, not yet available; use a file path")
+    /// The JWKS from a file, or over https with libcurl (system trust store, verification on).
+    static func loadJWKS(_ location: String) async throws -> Data {
+        if location.hasPrefix("https://"), let url = URL(string: location) {
+            var settings = HTTPClientSettings()
+            settings.maximumBytes = 1024 * 1024
+            do {
+                let response = try await CurlHTTPClient(settings: settings).get(url, accept: "application/json")
+                guard response.status == 200 else { throw CLIError("auth.jwks \(location): HTTP \(response.status)") }
+                return response.body
+            } catch let error as HTTPTransferError {
+                throw CLIError("auth.jwks \(location): \(error.description)")
+            }
         }
         guard let data = FileManager.default.contents(atPath: location) else {
             throw CLIError("auth.jwks: cannot read \(location)")

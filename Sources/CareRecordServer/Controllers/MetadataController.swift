@@ -1,3 +1,4 @@
+import CareRecordStore
 import FHIR
 import Foundation
 import Hummingbird
@@ -6,6 +7,7 @@ import Hummingbird
 struct MetadataController {
     let capabilityStatement: Data
     let auditLog: AuditLog?
+    let repository: any CareRecordRepository
 
     func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
         router.get("metadata") { request, _ in
@@ -14,7 +16,8 @@ struct MetadataController {
         }
         router.get("health") { _, _ in
             let statistics = await auditLog?.statistics
-            let body = Health(status: "ok", audit: statistics)
+            let sources = try await repository.sourceStatuses().map(Health.Source.init)
+            let body = Health(status: "ok", audit: statistics, sources: sources)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
@@ -22,8 +25,26 @@ struct MetadataController {
     }
 }
 
-/// The health probe's body: up, and how audit commits are going (no patient data).
+/// The health probe's body: up, how audit commits are going, and how fresh each source's data is (no patient data).
 struct Health: Encodable {
     let status: String
     let audit: AuditLog.Statistics?
+    let sources: [Source]
+
+    /// One source's freshness: when its data in service was synced, and whether the latest attempt worked.
+    struct Source: Encodable {
+        let id: String
+        let ods: String
+        let lastSuccessfulSync: String?
+        let lastAttempt: String?
+        let lastAttemptSucceeded: Bool?
+
+        init(_ status: SourceStatus) {
+            id = status.source.id
+            ods = status.source.ods
+            lastSuccessfulSync = status.lastSuccess.map { FHIRDateTime.instant($0.finishedAt ?? $0.startedAt) }
+            lastAttempt = status.lastAttempt.map { FHIRDateTime.instant($0.finishedAt ?? $0.startedAt) }
+            lastAttemptSucceeded = status.lastAttempt?.succeeded
+        }
+    }
 }
