@@ -33,7 +33,7 @@ extension UpstreamSimulator {
         default: break
         }
         let job = UUID().uuidString.lowercased()
-        return Response(status: .accepted, headers: [.contentLocation: "\(base(request))/\(source)/status/\(job)"])
+        return Response(status: .accepted, headers: [.contentLocation: "\(base(request))/\(source)/status/\(job)", .retryAfter: "1"])
     }
 
     func status(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -1,13 +1,16 @@
 import ArgumentParser
 import CareRecordStore
+import Crypto
 import Foundation
 import Logging
 import Upstream
+import UpstreamSimulator
 
-/// `care-record demo`: the newcomer's tour: a small synthetic region, synced and served, with ready-to-paste curl commands.
+/// `care-record demo`: the newcomer's tour: a small synthetic region served by simulated HTTPS upstreams with a fresh CA,
+/// synced through libcurl, then the FHIR server, with ready-to-paste curl commands. Ctrl-C stops everything.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Generate a small region, sync it, serve it, and print curl commands with valid tokens.")
+        commandName: "demo", abstract: "Generate a small region, serve it over HTTPS, sync it through libcurl, serve the FHIR API, print curl commands.")
 
     @Option(help: "Port of the FHIR server.") var port = 8080
     @Option(help: "Folder for the demo region (replaced on each run).") var dir = "demo-region"
@@ -17,14 +20,37 @@ struct DemoCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: dir).standardizedFileURL
         try? FileManager.default.removeItem(at: folder)
         let summary = try RegionGenerator(patients: patients, seed: 1, outputDirectory: folder).run()
-        try ConfigTemplate.write(to: folder, port: port)
+        Console.say("Generated \(summary.patients) synthetic patients in \(folder.path)")
+        let certificates = try SimulatorCertificates.generate()
+        let files = try certificates.writeClientFiles(to: folder.appendingPathComponent("certs"))
+        let token = SHA256.hash(data: Data(UUID().uuidString.utf8)).map { String(format: "%02x", $0) }.joined()
+        let simulator = UpstreamSimulator(
+            sourcesFolder: folder.appendingPathComponent("sources"), certificates: certificates, requireClientCertificate: true,
+            requiredBearerToken: token, pollsBeforeComplete: 1)
+        var quiet = Logger(label: "care-record.simulator")
+        quiet.logLevel = .critical
+        let simulatorLogger = quiet
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            group.addTask { try await simulator.run(logger: simulatorLogger) { continuation.yield($0) } }
+            var iterator = ports.makeAsyncIterator()
+            guard let upstreamPort = await iterator.next() else { throw CLIError("the upstream simulator did not start") }
+            Console.say("Simulated upstreams: https://127.0.0.1:\(upstreamPort)/<source>/$export (mutual TLS, CA in \(files.caFile))")
+            try ConfigTemplate.write(to: folder, port: port, upstream: SimulatedUpstream(port: upstreamPort, files: files, bearerToken: token))
+            try await serve(folder: folder, summary: summary)
+            group.cancelAll()
+        }
+    }
+
+    /// Syncs every source through libcurl, then serves until Ctrl-C.
+    func serve(folder: URL, summary: RegionSummary) async throws {
         let configPath = folder.appendingPathComponent("care-record.yaml").path
         let configuration = try CareRecordConfiguration.load(path: configPath)
-        Console.say("Generated \(summary.patients) synthetic patients in \(folder.path)")
-
         let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        Console.say("Syncing \(configuration.sources.count) sources over HTTPS (FHIR Bulk Data, libcurl):")
         for report in await SyncRunner(repository: repository, logger: .quiet("care-record.sync")).sync(configuration.sources) {
-            Console.say("  sync \(SyncReportFormatter.line(report))")
+            Console.say("  \(SyncReportFormatter.line(report))")
         }
         let api = try await APIFactory.make(configuration)
         let walkthrough = try await DemoWalkthrough(
