@@ -29,7 +29,7 @@ struct ConsentSubmission {
         do {
             consent = try FHIRJSON.decode(Consent.self, from: body)
         } catch {
-            throw FHIRError.invalidResource("Consent is not valid FHIR R4: \(Self.describe(error)).")
+            throw FHIRError.invalidResource("Consent is not valid FHIR R4: \((error as? DecodingError)?.summary ?? "unreadable").")
         }
         guard consent.status == "active" else { throw FHIRError.invalidResource("Consent.status must be active.") }
         guard consent.scope.contains(system: FHIRSystems.consentScope, code: "patient-privacy") else {
@@ -63,10 +63,13 @@ struct ConsentSubmission {
         let actors = provision?.actor ?? []
         let period = provision?.period
         if actors.isEmpty && period?.end == nil {
-            // Permanent; a start in the future defers it.
-            guard let startText = period?.start else { return (false, nil, nil, nil) }
-            guard let start = FHIRDateTime.parse(startText) else { throw FHIRError.invalidResource("provision.period.start must be a FHIR dateTime.") }
-            return (false, start, nil, nil)
+            // Permanent: it applies from the next request, so it cannot start later.
+            if let startText = period?.start {
+                guard let start = FHIRDateTime.parse(startText), start <= now.addingTimeInterval(300) else {
+                    throw FHIRError.invalidResource("A sharing decision applies from now: provision.period.start cannot be in the future.")
+                }
+            }
+            return (false, nil, nil, nil)
         }
         guard kind == .consentToView else {
             throw FHIRError.invalidResource("A block or opt-out applies to everyone and has no end: no provision.actor or provision.period.end.")
@@ -85,17 +88,5 @@ struct ConsentSubmission {
             throw FHIRError.invalidResource("provision.period must cover now.")
         }
         return (true, start, end, sub)
-    }
-
-    static func describe(_ error: any Error) -> String {
-        guard let decoding = error as? DecodingError else { return "unreadable" }
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch decoding {
-        case .keyNotFound(let key, let context): return "missing \(([path(context)] + [key.stringValue]).filter { !$0.isEmpty }.joined(separator: "."))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): return "wrong value at \(path(context))"
-        @unknown default: return "unreadable"
-        }
     }
 }

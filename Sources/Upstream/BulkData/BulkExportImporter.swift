@@ -78,7 +78,7 @@ public struct BulkExportImporter: Sendable {
         do {
             return try JSONDecoder().decode(BulkDataManifest.self, from: Data(contentsOf: url))
         } catch let error as DecodingError {
-            throw ImportError.manifestUnreadable(Self.describe(error))
+            throw ImportError.manifestUnreadable(error.summary)
         } catch {
             throw ImportError.manifestUnreadable("cannot read manifest.json")
         }
@@ -120,7 +120,7 @@ public struct BulkExportImporter: Sendable {
             do {
                 resource = try JSONDecoder().decode(AnyResource.self, from: line)
             } catch let error as DecodingError {
-                throw ImportError.malformedLine(file: name, line: reader.lineNumber, reason: describe(error))
+                throw ImportError.malformedLine(file: name, line: reader.lineNumber, reason: error.summary)
             } catch {
                 throw ImportError.malformedLine(file: name, line: reader.lineNumber, reason: "resourceType not supported here")
             }
@@ -132,21 +132,6 @@ public struct BulkExportImporter: Sendable {
         report.bytes += reader.bytesRead
         if let expected = file.count, expected != lines {
             throw ImportError.countMismatch(file: name, expected: expected, actual: lines)
-        }
-    }
-
-    /// A decoding error without any of the data it was decoding.
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-            return path.isEmpty ? "(root)" : path
-        }
-        switch error {
-        case .dataCorrupted(let context): return "not valid JSON or FHIR at \(path(context))"
-        case .keyNotFound(let key, let context): return "missing \(key.stringValue) at \(path(context))"
-        case .typeMismatch(_, let context): return "wrong type at \(path(context))"
-        case .valueNotFound(_, let context): return "missing value at \(path(context))"
-        @unknown default: return "undecodable"
         }
     }
 }
