@@ -102,7 +102,7 @@ check "privacy officer: audit of a registered patient" 200 - -H "$(auth "$PRIVAC
 check "privacy officer: emergency overrides" 200 - -H "$(auth "$PRIVACY")" "$BASE/AuditEvent?patient=$ENDED&subtype=emergency-override"
 check "patient: own record" 200 - -H "$(auth "$PATIENT")" "$BASE/Patient/$GP_PATIENT"
 check "patient: who viewed it" 200 - -H "$(auth "$PATIENT")" "$BASE/AuditEvent?patient=$GP_PATIENT&date=ge2020-01-01"
-check "patient: someone else's record" 403 ROLE_NOT_PERMITTED -H "$(auth "$PATIENT")" "$BASE/Patient/$CONSENTED"
+check "patient: someone else's record" 403 ROLE_NOT_PERMITTED -H "$(auth "$PATIENT")" "$BASE/Patient/$UNCONSENTED"
 check "no token" 401 TOKEN_INVALID "$BASE/Patient/$CONSENTED"
 check "a forged token" 401 TOKEN_INVALID -H "Authorization: Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0." "$BASE/Patient/$CONSENTED"
 check "XML is not served" 406 NOT_SUPPORTED -H "$(auth "$HOSPITAL")" -H 'Accept: application/fhir+xml' "$BASE/Patient/$CONSENTED"
