@@ -43,7 +43,7 @@ public enum CapabilityStatementBuilder {
         let auditEvent = CapabilityStatement.Resource(
             type: "AuditEvent", profile: "\(canonicalBase)/StructureDefinition/CareRecord-AuditEvent",
             documentation: "Who accessed a patient's record: for the patient themself and for privacy officers (C8).",
-            interaction: [.init(code: "search-type")],
+            interaction: [.init(code: "read"), .init(code: "search-type")],
             searchParam: [
                 .init(name: "patient", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-patient", type: "reference", documentation: "Required: the NHS number."),
                 .init(name: "date", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-date", type: "date", documentation: "Prefixes eq, ge, gt, le, lt; may repeat."),

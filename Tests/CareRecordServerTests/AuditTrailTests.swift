@@ -12,6 +12,7 @@ struct FailingAuditStore: AuditStore {
     struct Failure: Error {}
     func append(_ records: [AuditRecord]) async throws -> [AuditRecord] { throw Failure() }
     func records(patient: NHSNumber, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditRecord> { throw Failure() }
+    func record(sequence: Int64) async throws -> AuditRecord? { throw Failure() }
     func verify() async throws -> AuditVerification { throw Failure() }
 }
 
@@ -25,6 +26,7 @@ struct SlowAuditStore: AuditStore {
     func records(patient: NHSNumber, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditRecord> {
         try await inner.records(patient: patient, filter: filter, page: page)
     }
+    func record(sequence: Int64) async throws -> AuditRecord? { try await inner.record(sequence: sequence) }
     func verify() async throws -> AuditVerification { try await inner.verify() }
 }
 
@@ -153,6 +155,19 @@ struct AuditTrailTests {
             let bounded = try bundle(try await client.execute(uri: "/AuditEvent?patient=\(own)&date=ge\(today)&date=le\(today)", method: .get, headers: [.authorization: patient]) { $0.body })
             // Two reads by the GP and the patient's three earlier searches of their own trail.
             #expect(bounded.total == 5)
+
+            // Each entry's fullUrl reads the same event; the patient sees no staff address or registration number.
+            let fullUrl = try #require(trail.entry?.first?.fullUrl)
+            let single = try await client.execute(uri: String(fullUrl.dropFirst(RegionFixture.baseURL.count)), method: .get, headers: [.authorization: patient]) { $0 }
+            #expect(single.status == .ok)
+            let event = try FHIRJSON.decode(AuditEvent.self, from: Data(buffer: single.body))
+            #expect(event == newest)
+            #expect(event.agent.first?.network == nil)
+            let stranger = try await fixture.keys.bearer(ods: "A81001", role: "patient", sub: "someone", registration: nil, nhsNumber: "9434765919")
+            let notTheirs = try await client.execute(uri: String(fullUrl.dropFirst(RegionFixture.baseURL.count)), method: .get, headers: [.authorization: stranger]) { $0 }
+            #expect(errorCode(notTheirs.body) == "RESOURCE_NOT_FOUND")
+            #expect(errorCode(try await client.execute(uri: "/AuditEvent/999999", method: .get, headers: [.authorization: patient]) { $0.body }) == "RESOURCE_NOT_FOUND")
+            #expect(errorCode(try await client.execute(uri: String(fullUrl.dropFirst(RegionFixture.baseURL.count)), method: .get, headers: [.authorization: gp]) { $0.body }) == "ROLE_NOT_PERMITTED")
 
             let other = try await client.execute(uri: "/AuditEvent?patient=9434765919", method: .get, headers: [.authorization: patient]) { $0 }
             #expect(other.status == .forbidden)

@@ -11,6 +11,34 @@ struct AuditEventController {
 
     func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
         router.get("AuditEvent", use: search)
+        router.get("AuditEvent/:id", use: read)
+    }
+
+    /// One AuditEvent (the `fullUrl` of a search entry), to those who could find it by searching; anything else reads as unknown.
+    @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
+        context.audit.begin("read", "AuditEvent")
+        _ = try SearchParameters(request, allowed: [])
+        guard let user = context.user, user.role == .patient || user.role == .privacyOfficer else { throw FHIRError.roleNotPermitted }
+        guard let text = context.parameters.get("id"), let sequence = Int64(text), let record = try await auditStore.record(sequence: sequence),
+              let nhs = record.patientNHS.flatMap(NHSNumber.init) else {
+            throw FHIRError.resourceNotFound
+        }
+        let state: PatientState?
+        do {
+            state = try await access.authorise(nhs, .readAudit, request: request, context: context)
+        } catch let error as FHIRError where error.code == .roleNotPermitted {
+            throw FHIRError.resourceNotFound
+        }
+        if user.role == .privacyOfficer, state?.registeredPractice != user.ods, record.userOds != user.ods { throw FHIRError.resourceNotFound }
+        context.audit.released("AuditEvent/\(sequence)")
+        return FHIRResponse.resource(try stored(record, patient: nhs, forPatient: user.role == .patient), request: request)
+    }
+
+    func stored(_ record: AuditRecord, patient: NHSNumber, forPatient: Bool) throws -> StoredResource {
+        StoredResource(
+            id: String(record.sequence), resourceType: AuditEvent.resourceType, nhsNumber: patient, sourceId: nil,
+            versionId: String(record.hash.prefix(16)), lastUpdated: FHIRDateTime.parse(record.recorded) ?? Date(),
+            json: try FHIRJSON.encode(AuditEventMapper.event(record, forPatient: forPatient)))
     }
 
     @Sendable func search(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
@@ -29,12 +57,7 @@ struct AuditEventController {
         }
         let found = try await auditStore.records(patient: nhs, filter: filter, page: PageRequest(offset: page.offset, count: page.count))
         var bundle = SearchBundle(baseURL: baseURL, total: found.total)
-        bundle.entries = try found.items.map { record in
-            StoredResource(
-                id: String(record.sequence), resourceType: AuditEvent.resourceType, nhsNumber: nhs, sourceId: nil,
-                versionId: String(record.hash.prefix(16)), lastUpdated: FHIRDateTime.parse(record.recorded) ?? Date(),
-                json: try FHIRJSON.encode(AuditEventMapper.event(record, forPatient: context.user?.role == .patient)))
-        }
+        bundle.entries = try found.items.map { try stored($0, patient: nhs, forPatient: context.user?.role == .patient) }
         bundle.links = Paging.links(base: "\(baseURL)/AuditEvent", parameters: parameters, page: page, total: found.total)
         context.audit.released(bundle.summary)
         return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)

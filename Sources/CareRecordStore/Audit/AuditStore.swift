@@ -8,6 +8,9 @@ public protocol AuditStore: Sendable {
     /// One page of a patient's audit records, newest first, within the filter.
     func records(patient: NHSNumber, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditRecord>
 
+    /// One record by its sequence number.
+    func record(sequence: Int64) async throws -> AuditRecord?
+
     /// Checks the whole chain; the first break, if any.
     func verify() async throws -> AuditVerification
 }

@@ -93,6 +93,12 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
+    public func record(sequence: Int64) async throws -> AuditRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM auditRecord WHERE sequence = ?", arguments: [sequence]).map(Self.record)
+        }
+    }
+
     public func verify() async throws -> AuditVerification {
         try await pool.read { db in
             var verifier = AuditChainVerifier()

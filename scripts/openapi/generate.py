@@ -1,0 +1,1595 @@
+#!/usr/bin/env python3
+"""Generates openapi.yaml from a description of what the Swift code serves today: edit this, run it, commit both."""
+import json
+import pathlib
+
+import yaml
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+BASE = "http://127.0.0.1:8080"
+NHS = "9000000009"
+NHS_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+ERR_SYSTEM = "https://cheshire-care-record.nhs.uk/fhir/CodeSystem/care-record-error-code"
+CANON = "https://cheshire-care-record.nhs.uk/fhir"
+SNOMED = "http://snomed.info/sct"
+FHIR = "application/fhir+json"
+GP_SOURCE = "urn:care-record:source:gp-a81001"
+API_SOURCE = "urn:care-record:source:api"
+AUDIT_SOURCE = "urn:care-record:source:audit"
+USER_SYSTEM = "https://cheshire-care-record.nhs.uk/Id/user"
+AUDIT_SUBTYPE_SYSTEM = f"{CANON}/CodeSystem/care-record-audit-subtype"
+INTERACTION_SYSTEM = "http://hl7.org/fhir/restful-interaction"
+ROLE_SYSTEM = f"{CANON}/CodeSystem/care-record-role"
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+CONSENT_ACTION = "http://terminology.hl7.org/CodeSystem/consentaction"
+SUBTYPE_CODES = ["read", "search-type", "create", "operation", "emergency-override"]
+
+IDS = {
+    "Condition": "b47cc0efdf8938d61a87320b8e6cd862",
+    "AllergyIntolerance": "80d3d82c106caa9127ea7309b9f1dcdb",
+    "MedicationStatement": "a4d60b72ec5e9d62d61c4cdeb189b986",
+    "Consent": "64d79931f146f1a2e04676cc3513a950",
+}
+CLINICAL = ["AllergyIntolerance", "Condition", "MedicationStatement"]
+
+
+def ref(kind, name):
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def patient_ref():
+    return {"reference": f"Patient/{NHS}", "identifier": {"system": NHS_SYSTEM, "value": NHS}}
+
+
+# ---------------------------------------------------------------- examples
+
+PATIENT = {
+    "resourceType": "Patient",
+    "id": NHS,
+    "meta": {"versionId": "3c5e0a9f41b27d68", "lastUpdated": "2026-11-21T08:30:00.000Z", "source": GP_SOURCE},
+    "identifier": [{"system": NHS_SYSTEM, "value": NHS}],
+    "name": [{"use": "official", "family": "Smith", "given": ["Margaret"]}],
+    "telecom": [{"system": "phone", "value": "01244 000123", "use": "home"}],
+    "gender": "female",
+    "birthDate": "1948-03-14",
+    "address": [{"use": "home", "line": ["12 Hoole Road"], "city": "Chester", "postalCode": "CH2 3AB", "country": "GB"}],
+    "generalPractitioner": [{
+        "type": "Organization",
+        "identifier": {"system": ODS_SYSTEM, "value": "A81001"},
+        "display": "Hoole Road Surgery",
+    }],
+}
+
+ALLERGY = {
+    "resourceType": "AllergyIntolerance",
+    "id": IDS["AllergyIntolerance"],
+    "meta": {"versionId": "91d0c2e7a4f35b18", "lastUpdated": "2026-10-01T09:00:00.000Z", "source": GP_SOURCE},
+    "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active"}]},
+    "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "code": "confirmed"}]},
+    "type": "allergy",
+    "category": ["medication"],
+    "criticality": "high",
+    "code": {"coding": [{"system": SNOMED, "code": "373270004", "display": "Penicillin -class of antibiotic-"}]},
+    "patient": patient_ref(),
+    "recordedDate": "2010-01-15",
+    "reaction": [{
+        "manifestation": [{"coding": [{"system": SNOMED, "code": "39579001", "display": "Anaphylaxis"}]}],
+        "severity": "severe",
+    }],
+}
+
+CONDITION = {
+    "resourceType": "Condition",
+    "id": IDS["Condition"],
+    "meta": {"versionId": "e7b3a01d5c9f2684", "lastUpdated": "2026-11-12T12:00:00.000Z", "source": GP_SOURCE},
+    "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]},
+    "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "confirmed"}]},
+    "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "problem-list-item"}]}],
+    "code": {"coding": [{"system": SNOMED, "code": "44054006", "display": "Diabetes mellitus type 2"}]},
+    "subject": patient_ref(),
+    "onsetDateTime": "2012-03-10",
+    "recordedDate": "2012-03-10",
+}
+
+MEDICATION = {
+    "resourceType": "MedicationStatement",
+    "id": IDS["MedicationStatement"],
+    "meta": {"versionId": "5a2f8c61d03e9b47", "lastUpdated": "2026-11-01T10:00:00.000Z", "source": GP_SOURCE},
+    "status": "active",
+    "medicationCodeableConcept": {"coding": [{"system": "https://dmd.nhs.uk", "code": "325278007", "display": "Metformin 500mg modified-release tablets"}]},
+    "subject": patient_ref(),
+    "effectivePeriod": {"start": "2025-01-01"},
+    "dateAsserted": "2026-11-01",
+    "dosage": [{"text": "One tablet twice a day with meals"}],
+}
+
+CONSENT = {
+    "resourceType": "Consent",
+    "id": IDS["Consent"],
+    "meta": {"versionId": "0b6e4d2a9c17f853", "lastUpdated": "2026-11-21T08:30:00.000Z", "source": GP_SOURCE},
+    "status": "active",
+    "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+    "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent"}]}],
+    "patient": patient_ref(),
+    "dateTime": "2025-06-01T10:00:00Z",
+    "provision": {"type": "permit", "action": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentaction", "code": "access"}]}]},
+}
+
+RESOURCE_EXAMPLES = {"Patient": PATIENT, "AllergyIntolerance": ALLERGY, "Condition": CONDITION, "MedicationStatement": MEDICATION}
+
+# POST /Consent request bodies: verbatim copies of Examples/consent-requests/*.json.
+CONSENT_REQUESTS = {
+    name: json.loads((REPO / "Examples/consent-requests" / f"Consent-{name}.json").read_text())
+    for name in ["permanent", "24-hour", "block", "opt-out", "lift"]
+}
+CONSENT_REQUEST_SUMMARIES = {
+    "permanent": ("Consent to view, permanent",
+                  "permit + access, no actor and no end: serves every professional whose organisation has a care relationship "
+                  "with the patient. Any clinician with a care relationship may record it (unless the record is blocked or opted out: "
+                  "then it is a lift, see `lift`)."),
+    "24-hour": ("Consent to view for 24 hours, for the recording professional only",
+                "permit + access with exactly one `provision.actor` naming the user who posts it (`reference.identifier.value` = "
+                "token `sub`, here `dr.patel`) and a `provision.period` of at most 24 hours (dateTimes with time and zone) that "
+                "covers the moment of posting."),
+    "block": ("Block (deny + access)", "Only clinicians of the patient's registered GP practice may record it."),
+    "opt-out": ("Opt out (deny + collect)",
+                "Only clinicians of the patient's registered GP practice may record it. The patient's demographics and clinical "
+                "entries are deleted at once."),
+    "lift": ("Lift a block or an opt-out (a newer permanent permit + access)",
+             "Only clinicians of the patient's registered GP practice may lift, and only with a permanent consent "
+             "(a 24-hour consent is `422`)."),
+}
+
+
+def stored_consent(request, *, id_, version, now, sub, name, ods):
+    """The Consent as ConsentController.served stores and serves it."""
+    out = {"resourceType": "Consent", "id": id_,
+           "meta": {"versionId": version, "lastUpdated": now, "source": API_SOURCE}}
+    for k in ["identifier", "status", "scope", "category"]:
+        if k in request:
+            out[k] = request[k]
+    out["patient"] = patient_ref()
+    out["dateTime"] = now
+    out["performer"] = [{"identifier": {"system": USER_SYSTEM, "value": sub}, "display": name}]
+    out["organization"] = [{"identifier": {"system": ODS_SYSTEM, "value": ods}}]
+    for k in ["policyRule", "provision"]:
+        if k in request:
+            out[k] = request[k]
+    assert set(out) >= set(request), set(request) - set(out)
+    return out
+
+
+# Examples/resources/Consent-recorded.json: what the server answered to Consent-permanent.json posted by dr.jones at A81001.
+CONSENT_CREATED = json.loads((REPO / "Examples/resources/Consent-recorded.json").read_text())
+assert CONSENT_CREATED == stored_consent(
+    CONSENT_REQUESTS["permanent"], id_=CONSENT_CREATED["id"], version=CONSENT_CREATED["meta"]["versionId"],
+    now=CONSENT_CREATED["dateTime"], sub="dr.jones", name="Dr Sarah Jones", ods="A81001")
+CONSENT_CREATED_24H = stored_consent(CONSENT_REQUESTS["24-hour"], id_="c2a9e4d1-7f63-4b08-a5e2-0d9b8c3f6a17", version="7e2b90c4a1d5f368",
+                                     now="2026-11-25T10:00:42.019Z", sub="dr.patel", name="Dr Anil Patel", ods="RJR")
+
+
+def audit_event(seq, version, recorded, *, interaction, path, status, reason, sub, name, role, registration, ods, address, request_id,
+                basis=None, emergency_reason=None, returned=None, for_patient=False):
+    """An AuditEvent as AuditEventMapper.event presents an audit record (for_patient: as role `patient` sees it)."""
+    override = basis == "emergency-override"
+    subtype = [{"system": INTERACTION_SYSTEM, "code": interaction}]
+    if override:
+        subtype.append({"system": AUDIT_SUBTYPE_SYSTEM, "code": "emergency-override", "display": "Emergency override"})
+    ev = {
+        "resourceType": "AuditEvent",
+        "id": str(seq),
+        "meta": {"versionId": version, "lastUpdated": recorded, "source": AUDIT_SOURCE},
+        "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation"},
+        "subtype": subtype,
+        "action": "C" if interaction == "create" else "E" if interaction == "operation" else "R",
+        "recorded": recorded,
+        "outcome": "0" if status < 400 else "4" if status < 500 else "8",
+    }
+    if reason != "OK":
+        ev["outcomeDesc"] = reason
+    if override:
+        ev["purposeOfEvent"] = [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "ETREAT",
+                                             "display": "Emergency Treatment"}]}]
+    user = {"who": {"identifier": {"system": USER_SYSTEM, "value": sub}}, "name": name, "requestor": True,
+            "role": [{"coding": [{"system": ROLE_SYSTEM, "code": role}]}]}
+    if not for_patient:
+        if registration:
+            user["altId"] = registration
+        user["network"] = {"address": address, "type": "2"}
+    ev["agent"] = [user, {"who": {"identifier": {"system": ODS_SYSTEM, "value": ods}}, "requestor": False}]
+    ev["source"] = {"site": "Cheshire Care Record", "observer": {"display": "Cheshire Care Record FHIR facade"}}
+    details = [("reason-code", reason), ("basis", basis), ("emergency-reason", emergency_reason), ("returned", returned)]
+    ev["entity"] = [
+        {"what": patient_ref(),
+         "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1", "display": "Person"},
+         "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1", "display": "Patient"}},
+        {"what": {"identifier": {"value": request_id}},
+         "type": {"system": "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType", "code": "XrequestId"},
+         "description": f"GET {path} -> {status}",
+         "detail": [{"type": t, "valueString": v} for t, v in details if v is not None]},
+    ]
+    return ev
+
+
+AUDIT_OVERRIDE = audit_event(
+    1042, "9c81e3f04a7b2d65", "2026-11-25T14:02:11.374Z", interaction="read", path=f"/Patient/{NHS}", status=200, reason="OK",
+    sub="dr.khan", name="Dr Omar Khan", role="doctor", registration="GMC-7654321", ods="RJR", address="10.20.30.40",
+    request_id="3f2a7c1e-9b4d-4e8a-8c61-5d0e2b9f7a13", basis="emergency-override",
+    emergency_reason="Unconscious in A&E, no next of kin available", returned=f"Patient/{NHS}")
+# Examples/resources/AuditEvent-emergency-override.json: an AuditEvent as the server served it.
+AUDIT_EXAMPLE_FILE = json.loads((REPO / "Examples/resources/AuditEvent-emergency-override.json").read_text())
+AUDIT_REFUSED_ARGS = dict(
+    interaction="search-type", path=f"/Condition?patient={NHS}", status=403,
+    reason="CONSENT_REQUIRED", sub="dr.khan", name="Dr Omar Khan", role="doctor", registration="GMC-7654321", ods="RJR",
+    address="10.20.30.40", request_id="b8e0d4a2-61c7-4f3e-9a05-7c2d1e8f4b96")
+AUDIT_REFUSED = audit_event(1037, "41d7b0e9c2a86f35", "2026-11-25T13:58:40.902Z", **AUDIT_REFUSED_ARGS)
+AUDIT_OVERRIDE_ARGS = dict(
+    interaction="read", path=f"/Patient/{NHS}", status=200, reason="OK",
+    sub="dr.khan", name="Dr Omar Khan", role="doctor", registration="GMC-7654321", ods="RJR", address="10.20.30.40",
+    request_id="3f2a7c1e-9b4d-4e8a-8c61-5d0e2b9f7a13", basis="emergency-override",
+    emergency_reason="Unconscious in A&E, no next of kin available", returned=f"Patient/{NHS}")
+# The same two records as the patient themself sees them: no altId (registration number), no network (IP address).
+AUDIT_OVERRIDE_FOR_PATIENT = audit_event(1042, "9c81e3f04a7b2d65", "2026-11-25T14:02:11.374Z", for_patient=True, **AUDIT_OVERRIDE_ARGS)
+AUDIT_REFUSED_FOR_PATIENT = audit_event(1037, "41d7b0e9c2a86f35", "2026-11-25T13:58:40.902Z", for_patient=True, **AUDIT_REFUSED_ARGS)
+assert AUDIT_OVERRIDE == audit_event(1042, "9c81e3f04a7b2d65", "2026-11-25T14:02:11.374Z", **AUDIT_OVERRIDE_ARGS)
+
+
+def entry(resource):
+    return {"fullUrl": f"{BASE}/{resource['resourceType']}/{resource['id']}", "resource": resource, "search": {"mode": "match"}}
+
+
+def bundle(total, links, resources):
+    b = {"resourceType": "Bundle", "type": "searchset", "total": total,
+         "link": [{"relation": r, "url": u} for r, u in links]}
+    if resources:
+        b["entry"] = [entry(r) for r in resources]
+    return b
+
+
+def capability_statement():
+    """Profiles/CapabilityStatement-care-record.json (the builder's template) plus the instance's `implementation`."""
+    statement = json.loads((REPO / "Profiles/CapabilityStatement-care-record.json").read_text())
+    statement["implementation"] = {"description": "Cheshire Care Record FHIR facade", "url": BASE}
+    return dict(sorted(statement.items()))
+
+
+def outcome(code, issue_type, text):
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [{
+            "severity": "error",
+            "code": issue_type,
+            "details": {"coding": [{"system": ERR_SYSTEM, "code": code}], "text": text},
+        }],
+    }
+
+
+# ---------------------------------------------------------------- components: headers, parameters
+
+HEADERS = {
+    "X-Request-ID": {
+        "description": "The request id: the client's own `X-Request-ID` when it was 1 to 128 characters of `A-Z a-z 0-9 - _ . :`, "
+                       "otherwise a fresh lower-case UUID. Sent on every response, errors and 304 included; also tags the server's log lines.",
+        "required": True,
+        "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+        "example": "7d4f5c2e-0b9a-4e51-9a43-2f0c8e6b1d37",
+    },
+    "Cache-Control": {
+        "description": "Always `no-store`, on every response (patient data must not be cached by intermediaries or browsers).",
+        "required": True,
+        "schema": {"type": "string", "const": "no-store"},
+    },
+    "ETag": {
+        "description": "Weak validator. For a single resource (and the `201` of `POST /Consent`) it is `W/\"{meta.versionId}\"`; "
+                       "for a Bundle or the CapabilityStatement it is a digest of the response bytes (24 hex digits). "
+                       "Send it back in `If-None-Match` on a `GET` to get `304`.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^W/\"[0-9a-f]+\"$"},
+        "example": "W/\"3c5e0a9f41b27d68\"",
+    },
+    "Last-Modified": {
+        "description": "IMF-fixdate. For a resource: its `meta.lastUpdated` (for a Consent just recorded: the moment it was recorded); "
+                       "for a Bundle: the latest `meta.lastUpdated` of its entries (for AuditEvents: the latest `recorded`). "
+                       "Absent for an empty Bundle and for `/metadata`.",
+        "required": False,
+        "schema": {"type": "string"},
+        "example": "Sat, 21 Nov 2026 08:30:00 GMT",
+    },
+    "WWW-Authenticate": {
+        "description": "Bearer challenge (RFC 6750). `Bearer realm=\"care-record\"` when no Authorization header was sent; with "
+                       "`error=\"invalid_token\"` added when a token (or other credentials) was sent but refused, whatever the reason.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["Bearer realm=\"care-record\"", "Bearer realm=\"care-record\", error=\"invalid_token\""]},
+    },
+    "Allow": {
+        "description": "`GET`: the only method served on this path. `PUT`, `PATCH` and `DELETE` on `/Consent` say `GET, POST` "
+                       "instead (see `AllowConsent`).",
+        "required": True,
+        "schema": {"type": "string", "const": "GET"},
+    },
+    "AllowConsent": {
+        "description": "`GET, POST`: the methods served on `/Consent` (search, and recording a sharing decision).",
+        "required": True,
+        "schema": {"type": "string", "const": "GET, POST"},
+    },
+    "Location": {
+        "description": "The recorded Consent: `{server.baseURL}/Consent/{id}`, readable with `GET /Consent/{id}`.",
+        "required": True,
+        "schema": {"type": "string", "format": "uri"},
+        "example": f"{BASE}/Consent/a5c8fc2a-9eaf-4c30-9b20-4f03eda41ef8",
+    },
+}
+
+STD_HEADERS = {"X-Request-ID": ref("headers", "X-Request-ID"), "Cache-Control": ref("headers", "Cache-Control")}
+VALIDATOR_HEADERS = {**STD_HEADERS, "ETag": ref("headers", "ETag"), "Last-Modified": ref("headers", "Last-Modified")}
+
+PARAMETERS = {
+    "XRequestID": {
+        "name": "X-Request-ID", "in": "header", "required": False,
+        "description": "Optional correlation id. Echoed back when it is 1 to 128 characters of `A-Z a-z 0-9 - _ . :`; "
+                       "any other value is not refused but replaced by a generated UUID.",
+        "schema": {"type": "string"},
+        "example": "ehr-7f3a9c:req-000123",
+    },
+    "IfNoneMatch": {
+        "name": "If-None-Match", "in": "header", "required": False,
+        "description": "One or more entity tags (comma-separated) or `*`. Compared weakly (`W/\"x\"` matches `\"x\"`); "
+                       "on a match the answer is `304 Not Modified` with no body.",
+        "schema": {"type": "string"},
+        "example": "W/\"3c5e0a9f41b27d68\"",
+    },
+    "Format": {
+        "name": "_format", "in": "query", "required": False,
+        "description": "FHIR `_format`. Compared case-insensitively; `json`, `application/json` and `application/fhir+json` are accepted "
+                       "(the response is always `application/fhir+json`; `application/fhir json`, an unescaped `+` read as a space, is accepted too). "
+                       "Any other value, even empty, is answered `406` `NOT_SUPPORTED`. "
+                       "It is checked on every request, before authentication, and is carried into the links of paged searches "
+                       "(not into the `self` link of `GET /Consent`).",
+        "schema": {"type": "string", "enum": ["json", "application/json", "application/fhir+json"]},
+        "example": "json",
+    },
+    "Count": {
+        "name": "_count", "in": "query", "required": False,
+        "description": "Page size: a whole number from 0 to 200 (default 50). `_count=0` returns only `total`. "
+                       "Anything else is `400` `INVALID_PARAMETER`.",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 200, "default": 50},
+        "example": 20,
+    },
+    "Offset": {
+        "name": "_offset", "in": "query", "required": False,
+        "description": "Index of the first match on the page (default 0), as used by the `next`/`previous` links. "
+                       "Anything but a whole number from 0 to 2147483647 is `400` `INVALID_PARAMETER`.",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647, "default": 0},
+        "example": 0,
+    },
+    "PatientParam": {
+        "name": "patient", "in": "query", "required": True,
+        "description": "The patient, by NHS number: `9000000009` or `Patient/9000000009`. Required (there is no region-wide search): "
+                       "missing or empty is `400` `INVALID_PARAMETER`; not a valid NHS number (10 digits, Modulus 11 check, no spaces) "
+                       "is `400` `INVALID_NHS_NUMBER`. A patient the service does not know, or one the user's organisation has no care "
+                       "relationship with (and no emergency override), yields an empty searchset, not `404`; the other refusals of the "
+                       "access decision (`403`) are errors as for a read.",
+        "schema": {"type": "string", "pattern": "^(Patient/)?[0-9]{10}$"},
+        "examples": {"nhsNumber": {"value": NHS}, "reference": {"value": f"Patient/{NHS}"}},
+    },
+    "NHSIdentifier": {
+        "name": "identifier", "in": "query", "required": True,
+        "description": f"`{NHS_SYSTEM}|{{NHS number}}` (the `|` may be sent as `%7C`). Required: missing, another system or no `|` is "
+                       "`400` `INVALID_PARAMETER`; an invalid NHS number is `400` `INVALID_NHS_NUMBER`.",
+        "schema": {"type": "string", "pattern": "^https://fhir\\.nhs\\.uk/Id/nhs-number\\|[0-9]{10}$"},
+        "example": f"{NHS_SYSTEM}|{NHS}",
+    },
+    "NHSNumberPath": {
+        "name": "id", "in": "path", "required": True,
+        "description": "The patient's NHS number: 10 digits, no spaces, passing the Modulus 11 check. "
+                       "Anything else is `400` `INVALID_NHS_NUMBER`.",
+        "schema": {"type": "string", "pattern": "^[0-9]{10}$"},
+        "example": NHS,
+    },
+    "ResourceId": {
+        "name": "id", "in": "path", "required": True,
+        "description": "The served id of the resource (as in `id` and `fullUrl`): 32 lower-case hex digits, stable across re-imports. "
+                       "An id that does not exist is `404` `RESOURCE_NOT_FOUND`.",
+        "schema": {"type": "string"},
+        "example": IDS["Condition"],
+    },
+    "AuditEventId": {
+        "name": "id", "in": "path", "required": True,
+        "description": "The AuditEvent id: the audit record's sequence number, as in the `fullUrl` of `GET /AuditEvent` entries.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        "examples": {"sequence": {"value": "42"}},
+    },
+    "ConsentId": {
+        "name": "id", "in": "path", "required": True,
+        "description": "The served id of the Consent (as in `id`, `fullUrl` and the `Location` of `POST /Consent`): 32 lower-case hex "
+                       "digits for a decision imported from the registered practice, a lower-case UUID for one recorded with "
+                       "`POST /Consent`. An id that does not exist is `404` `RESOURCE_NOT_FOUND`.",
+        "schema": {"type": "string"},
+        "examples": {"imported": {"value": IDS["Consent"]}, "recorded": {"value": CONSENT_CREATED["id"]}},
+    },
+    "PurposeOfUse": {
+        "name": "X-Purpose-Of-Use", "in": "header", "required": False,
+        "description": "Emergency override (break the glass, C5 step 6): `BTG` (compared case-insensitively). Any other value is "
+                       "`400` `INVALID_PARAMETER`, and so is `BTG` without a non-empty `X-Access-Reason`. It lets a clinical user "
+                       "(doctor, nurse, social-worker, pharmacist, allied-health-professional, with a `registration` claim) read the "
+                       "record without consent and without a recorded care relationship; it never gets past an opt-out or a block "
+                       "(`403`), does nothing for other roles (`403` `ROLE_NOT_PERMITTED` stays) or for an NHS number the service "
+                       "does not know (`404`), and is not needed when consent is in force. Every request allowed by it is audited "
+                       "with basis `emergency-override` and the reason, findable with `GET /AuditEvent?subtype=emergency-override`. "
+                       "The header is checked (and `400` given) on every patient-scoped request, including those it does not affect "
+                       "(`POST /Consent`, `GET /AuditEvent`, role `patient`).",
+        "schema": {"type": "string", "pattern": "^[Bb][Tt][Gg]$"},
+        "example": "BTG",
+    },
+    "AccessReason": {
+        "name": "X-Access-Reason", "in": "header", "required": False,
+        "description": "Why the record is opened in an emergency; required and non-empty (after trimming white space) with "
+                       "`X-Purpose-Of-Use: BTG` (otherwise `400` `INVALID_PARAMETER`), ignored without it. Recorded in the audit trail "
+                       "(first 1000 characters) as the `emergency-reason` of the request.",
+        "schema": {"type": "string", "minLength": 1},
+        "example": "Unconscious in A&E, no next of kin available",
+    },
+    "AuditPatient": {
+        "name": "patient", "in": "query", "required": True,
+        "description": "Whose audit trail: an NHS number, `9000000009` or `Patient/9000000009`. Missing or empty is `400` "
+                       "`INVALID_PARAMETER`; not a valid NHS number is `400` `INVALID_NHS_NUMBER`. Role `patient` may give only "
+                       "their own NHS number (token claim `nhs_number`); role `privacy-officer` any. An NHS number the service has never "
+                       "seen is not an error (the Bundle lists the requests about it, if any).",
+        "schema": {"type": "string", "pattern": "^(Patient/)?[0-9]{10}$"},
+        "examples": {"nhsNumber": {"value": NHS}, "reference": {"value": f"Patient/{NHS}"}},
+    },
+    "AuditDate": {
+        "name": "date", "in": "query", "required": False,
+        "description": "Bounds on `recorded`, repeatable (all must hold): an optional prefix `eq` (default), `ge`, `gt`, `le` or `lt`, then a "
+                       "FHIR date (`2026`, `2026-11`, `2026-11-25`, meaning that whole UTC period) or dateTime with seconds and a "
+                       "zone (`2026-11-25T14:00:00Z`, `2026-11-25T14:00:00.5+01:00`, to the millisecond). `eq` means within the "
+                       "period, `ge` from its start, `gt` after its end, `le` up to its end, `lt` before its start. Anything else "
+                       "(another prefix such as `ne`, a dateTime without seconds or zone, a month or day out of range) is `400` "
+                       "`INVALID_PARAMETER`. A `+` in a zone must be sent as `%2B`.",
+        "schema": {"type": "array", "items": {
+            "type": "string",
+            "pattern": "^(eq|ge|gt|le|lt)?[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?$"}},
+        "style": "form", "explode": True,
+        "examples": {"day": {"summary": "One UTC day", "value": ["2026-11-25"]},
+                     "range": {"summary": "A range (repeat the parameter)", "value": ["ge2026-11-01", "lt2026-12-01T00:00:00Z"]}},
+    },
+    "AuditSubtype": {
+        "name": "subtype", "in": "query", "required": False,
+        "description": "Only some kinds of request: one or more of `read`, `search-type`, `create`, `operation` (the FHIR interaction "
+                       "of the request) and `emergency-override` (requests allowed by an emergency override), comma-separated for "
+                       "any of them. Each may be given as `system|code`; the system is not checked. Any other code, or an empty "
+                       "value, is `400` `INVALID_PARAMETER`. Not repeatable (use commas).",
+        "schema": {"type": "string"},
+        "examples": {"overrides": {"summary": "Emergency overrides", "value": "emergency-override"},
+                     "several": {"summary": "Reads and searches", "value": "read,search-type"},
+                     "withSystem": {"summary": "With a system", "value": f"{AUDIT_SUBTYPE_SYSTEM}|emergency-override"}},
+    },
+    "AnyId": {
+        "name": "id", "in": "path", "required": True,
+        "description": "Any id; it is not examined (the write is refused regardless).",
+        "schema": {"type": "string"},
+        "example": NHS,
+    },
+}
+
+# ---------------------------------------------------------------- components: responses
+
+INVALID_PARAMETER_EXAMPLES = {
+    "unknownParameter": ("Any route except /health and the refused writes: a query parameter it does not know.",
+                         "Unknown search parameter 'name'."),
+    "repeatedParameter": ("Any route except /health and the refused writes: the same parameter twice (only `date` of "
+                          "`GET /AuditEvent` may repeat).",
+                          "Parameter '_count' may be given only once."),
+    "badCount": ("Paged searches: `_count` not a whole number from 0 to 200.", "_count must be a whole number from 0 to 200."),
+    "badOffset": ("Paged searches: `_offset` not a whole number from 0 to 2147483647.", "_offset must be a whole number from 0 to 2147483647."),
+    "patientRequired": ("Searches by `patient` (clinical types, Consent, AuditEvent) without it, or with it empty.",
+                        "The patient parameter is required: there is no region-wide search."),
+    "identifierRequired": ("Patient search without `identifier`.",
+                           f"Search by identifier={NHS_SYSTEM}|{{NHS number}}: there is no region-wide search."),
+    "identifierSystem": ("Patient search whose `identifier` is not system|value with the NHS number system.",
+                         f"identifier must be {NHS_SYSTEM}|{{NHS number}}."),
+    "consentNotPaged": ("`GET /Consent` is not paged: `_count` and `_offset` are unknown parameters there.",
+                        "Unknown search parameter '_count'."),
+    "badDate": ("`GET /AuditEvent`: a `date` that is not [eq|ge|gt|le|lt] + a FHIR date or dateTime.",
+                "date must be [eq|ge|gt|le|lt] followed by a FHIR date or dateTime, such as ge2026-11-01."),
+    "badSubtype": ("`GET /AuditEvent`: a `subtype` code outside the list, or an empty `subtype`.",
+                   "subtype must be one or more of create, emergency-override, operation, read, search-type."),
+    "purposeOfUseNotBTG": ("Patient-scoped requests: `X-Purpose-Of-Use` sent with a value other than BTG.",
+                           "X-Purpose-Of-Use must be BTG (emergency override)."),
+    "accessReasonMissing": ("Patient-scoped requests: `X-Purpose-Of-Use: BTG` without a non-empty `X-Access-Reason`.",
+                            "An emergency override needs a non-empty X-Access-Reason header."),
+}
+
+OPTED_OUT_TEXT = "The patient has declined to have an electronic shared record."
+BLOCKED_TEXT = "The patient has not given consent to view the record."
+CONSENT_REQUIRED_TEXT = ("The patient's consent is needed to view the record. Ask the patient, then record it with POST /Consent "
+                         "(permanent, or for yourself for up to 24 hours); in an emergency use X-Purpose-Of-Use: BTG with an "
+                         "X-Access-Reason.")
+
+# name: (summary, code, issue type, text); every text verbatim from Responses/FHIRError.swift and the controllers.
+ERROR_EXAMPLES = {
+    "invalidNHSNumber": ("Not a valid NHS number (10 digits, no spaces, Modulus 11)", "INVALID_NHS_NUMBER", "invalid",
+                         "The NHS number is not a valid 10-digit NHS number."),
+    "organisationNotParticipating": ("The token's `ods` is not a participating organisation", "ORGANISATION_NOT_PARTICIPATING",
+                                     "forbidden", "Your organisation does not participate in the Cheshire Care Record."),
+    "roleNotPermitted": ("The role may not do this (see the operation's description for which roles may)", "ROLE_NOT_PERMITTED",
+                         "forbidden", "Your role does not permit this."),
+    "patientOptedOut": ("The patient has opted out (never overridable); also role `patient` reading their own opted-out record",
+                        "PATIENT_OPTED_OUT", "forbidden", OPTED_OUT_TEXT),
+    "recordBlocked": ("The patient has blocked viewing of the record (never overridable)", "RECORD_BLOCKED", "forbidden", BLOCKED_TEXT),
+    "consentRequired": ("Care relationship, but no consent in force for this user and no emergency override", "CONSENT_REQUIRED",
+                        "forbidden", CONSENT_REQUIRED_TEXT),
+    "consentNotJSON": ("The body is not a JSON object", "INVALID_RESOURCE", "structure", "The body must be a FHIR JSON Consent resource."),
+    "bodyTooLarge": ("The body is over 64 KiB (65536 bytes)", "INVALID_RESOURCE", "structure", "The request body is larger than 64 KiB."),
+    "auditUnavailable": ("The audit record could not be committed", "AUDIT_UNAVAILABLE", "transient",
+                         "The request cannot be served because it cannot be audited; try again later."),
+}
+
+# 422 INVALID_RESOURCE from ConsentSubmission (in the order it checks) and the access decision.
+CONSENT_422 = {
+    "notConsent": ("`resourceType` is not Consent", "resourceType must be Consent."),
+    "unknownElement": ("An element not allowed where it stands (Consent, provision and provision.actor levels are closed; here a "
+                       "nested provision)", "Unknown or misplaced element Consent.provision.provision."),
+    "unknownElementText": ("`text` or `policy`: no longer accepted (the first unknown element in alphabetical order is named)",
+                           "Unknown or misplaced element Consent.text."),
+    "notFHIR": ("Not a valid R4 Consent: a required element missing (`status`, `scope`, `category`, and `role` and `reference` of "
+                "each actor) or a value of the wrong type", "Consent is not valid FHIR R4: missing category at (root)."),
+    "notActive": ("`status` is not active", "Consent.status must be active."),
+    "wrongScope": ("`scope` has no coding consentscope#patient-privacy",
+                   f"Consent.scope must be {CONSENT_SCOPE}#patient-privacy."),
+    "wrongPatient": ("`patient` missing, not Patient/{NHS number} and/or an NHS number identifier, the two disagreeing, or an invalid "
+                     "NHS number", "Consent.patient must be Patient/{NHS number} (and/or its NHS number identifier), with a valid NHS number."),
+    "wrongProvision": ("`provision` is not permit + access, deny + access or deny + collect",
+                       "Consent.provision must be permit + access (consent to view), deny + access (block) or deny + collect (opt out), "
+                       f"with actions from {CONSENT_ACTION}."),
+    "periodStartNotDateTime": ("A permanent decision (no actor, no period end) whose `provision.period.start` is not a FHIR dateTime",
+                               "provision.period.start must be a FHIR dateTime."),
+    "restrictionWithScope": ("A block or opt-out with a `provision.actor` or a `provision.period.end`",
+                             "A block or opt-out applies to everyone and has no end: no provision.actor or provision.period.end."),
+    "wrongActor": ("A 24-hour consent (an actor or a period end) that does not name exactly one actor, the user posting it",
+                   "A 24-hour consent names exactly one actor: you, by provision.actor.reference.identifier.value = your user id."),
+    "periodNotDateTimes": ("A 24-hour consent without `provision.period.start` and `.end` as dateTimes with time and zone",
+                           "A 24-hour consent needs provision.period.start and .end as dateTimes with a time and zone."),
+    "periodTooLong": ("A 24-hour consent whose period is empty, reversed or longer than 24 hours",
+                      "A consent for one professional lasts at most 24 hours (provision.period)."),
+    "periodNotNow": ("A 24-hour consent whose period has ended or starts more than 5 minutes from now",
+                     "provision.period must cover now."),
+    "shortTermCannotLift": ("A 24-hour consent by the registered practice on a blocked or opted-out record (decided after the access "
+                            "checks)", "A 24-hour consent cannot lift a block or an opt-out; record a permanent consent."),
+}
+
+
+def error_response(description, code, issue_type, text, headers=None, examples=None):
+    content = {"schema": ref("schemas", "OperationOutcome")}
+    if examples:
+        content["examples"] = examples
+    else:
+        content["example"] = outcome(code, issue_type, text)
+    return {"description": description, "headers": {**STD_HEADERS, **(headers or {})}, "content": {FHIR: content}}
+
+
+def examples_response(description, names, headers=None):
+    """A response whose body is one of several OperationOutcomes, each a components.examples entry."""
+    return {"description": description, "headers": {**STD_HEADERS, **(headers or {})},
+            "content": {FHIR: {"schema": ref("schemas", "OperationOutcome"), "examples": {n: ref("examples", n) for n in names}}}}
+
+
+BTG_400 = ["purposeOfUseNotBTG", "accessReasonMissing"]
+COMMON_400 = ["unknownParameter", "repeatedParameter"]
+FORBIDDEN_READ = ["organisationNotParticipating", "roleNotPermitted", "patientOptedOut", "recordBlocked", "consentRequired"]
+FORBIDDEN_READ_TEXT = (
+    "The access decision (C5) refuses: `ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` (roles `admin` and `privacy-officer`, a "
+    "clinical role without a `registration` claim, role `patient` asking about an NHS number other than their own); "
+    "`PATIENT_OPTED_OUT` or `RECORD_BLOCKED` with the contract's verbatim texts (never overridable, not even by an emergency "
+    "override; a blocked record stays visible to the patient themself); `CONSENT_REQUIRED` (a care relationship but no consent in "
+    "force for this user and no emergency override).")
+FORBIDDEN_READ_BY_ID_TEXT = (
+    "`ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` for the roles that may never read records (`admin`, `privacy-officer`, a "
+    "clinical role without a `registration` claim), given before the id is looked up, so the same for every id, existing or not; "
+    "then, about the resource's patient: `PATIENT_OPTED_OUT` or `RECORD_BLOCKED` with the contract's verbatim texts (never "
+    "overridable; role `patient` gets `PATIENT_OPTED_OUT` for their own opted-out record, a block does not stop them); "
+    "`CONSENT_REQUIRED` (a care relationship but no consent in force for this user and no emergency override). Role `patient` "
+    "asking for another patient's resource gets `404 RESOURCE_NOT_FOUND`, not `403`.")
+
+RESPONSES = {
+    "NotModified": {
+        "description": "Not Modified: the `If-None-Match` tag matches. No body and no `Content-Type`.",
+        "headers": VALIDATOR_HEADERS,
+    },
+    "InvalidParameter": examples_response(
+        "`INVALID_PARAMETER`: an unknown or repeated query parameter (`_format` is the only one accepted here). "
+        "`details.text` says which.", COMMON_400),
+    "BadRequestPatientSearch": examples_response(
+        "`INVALID_PARAMETER` (unknown or repeated parameter, `_count`/`_offset` out of range, `identifier` missing or malformed, "
+        "malformed emergency-override headers) or `INVALID_NHS_NUMBER`; see the examples.",
+        COMMON_400 + ["badCount", "badOffset", "identifierRequired", "identifierSystem", "invalidNHSNumber"] + BTG_400),
+    "BadRequestPatientRead": examples_response(
+        "`INVALID_NHS_NUMBER` (the path), or `INVALID_PARAMETER` (any query parameter but `_format`; malformed emergency-override "
+        "headers); see the examples.",
+        ["invalidNHSNumber"] + COMMON_400 + BTG_400),
+    "BadRequestClinicalSearch": examples_response(
+        "`INVALID_PARAMETER` (unknown or repeated parameter, `_count`/`_offset` out of range, `patient` missing, malformed "
+        "emergency-override headers) or `INVALID_NHS_NUMBER`; see the examples.",
+        COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber"] + BTG_400),
+    "BadRequestRead": examples_response(
+        "`INVALID_PARAMETER`: any query parameter but `_format`, or malformed emergency-override headers (checked only once the id "
+        "is found); see the examples.",
+        COMMON_400 + BTG_400),
+    "BadRequestConsentSearch": examples_response(
+        "`INVALID_PARAMETER` (any parameter but `patient` and `_format`, including `_count`/`_offset`; a repeated one; `patient` "
+        "missing; malformed emergency-override headers) or `INVALID_NHS_NUMBER`; see the examples.",
+        COMMON_400 + ["consentNotPaged", "patientRequired", "invalidNHSNumber"] + BTG_400),
+    "BadRequestAuditSearch": examples_response(
+        "`INVALID_PARAMETER` (unknown parameter; a repeated one other than `date`; `_count`/`_offset` out of range; `patient` "
+        "missing; a malformed `date` or `subtype`; malformed emergency-override headers) or `INVALID_NHS_NUMBER`; see the examples.",
+        COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber", "badDate", "badSubtype"] + BTG_400),
+    "BadRequestConsentCreate": examples_response(
+        "`INVALID_RESOURCE`: the body is not a JSON object; or `INVALID_PARAMETER`: a query parameter other than `_format`, or "
+        "malformed emergency-override headers (checked after the body); see the examples.",
+        ["consentNotJSON"] + COMMON_400 + BTG_400),
+    "TokenInvalid": error_response(
+        "`TOKEN_INVALID`: no `Authorization: Bearer` header, or a token that is malformed, not RS256/ES256, signed by an unknown key, "
+        "badly signed, for another issuer or audience, expired or not yet valid (60 s leeway), with an unknown `role`, an empty `sub` "
+        "or `ods`, or (role `patient`) no valid `nhs_number`.",
+        "TOKEN_INVALID", "login", "The access token is missing, invalid or expired.",
+        headers={"WWW-Authenticate": ref("headers", "WWW-Authenticate")}),
+    "OrganisationNotParticipating": examples_response(
+        "`ORGANISATION_NOT_PARTICIPATING`: the token's `ods` is not one of the configured participating organisations.",
+        ["organisationNotParticipating"]),
+    "ForbiddenRead": examples_response(FORBIDDEN_READ_TEXT, FORBIDDEN_READ),
+    "ForbiddenReadById": examples_response(FORBIDDEN_READ_BY_ID_TEXT, FORBIDDEN_READ),
+    "ForbiddenConsentCreate": examples_response(
+        "`ORGANISATION_NOT_PARTICIPATING`, or `ROLE_NOT_PERMITTED`: the user is not a clinician (roles `admin`, `privacy-officer`, "
+        "`patient`, or a clinical role without a `registration` claim), or, for a block, an opt-out or a consent that would lift "
+        "either, the user's organisation is not the patient's registered GP practice.",
+        ["organisationNotParticipating", "roleNotPermitted"]),
+    "ForbiddenAudit": examples_response(
+        "`ORGANISATION_NOT_PARTICIPATING`, or `ROLE_NOT_PERMITTED`: the role is neither `patient` (with their own NHS number) nor "
+        "`privacy-officer`.",
+        ["organisationNotParticipating", "roleNotPermitted"]),
+    "PatientNotFound": error_response(
+        "`PATIENT_NOT_FOUND`: the service has no such patient, or the user's organisation has no care relationship with the patient "
+        "(not the registered GP practice, no active episode of care covering now) and, for reads, there is no emergency override (an "
+        "override does not help `POST /Consent`). Both answers are "
+        "byte-for-byte identical apart from `X-Request-ID`.",
+        "PATIENT_NOT_FOUND", "not-found", "No patient record was found."),
+    "ResourceNotFound": error_response(
+        "`RESOURCE_NOT_FOUND`: no resource of this type has this id; or its patient is not visible to the user (a clinician whose "
+        "organisation has no care relationship with the patient and no emergency override); or the user has role `patient` and the "
+        "resource is about someone else. Identical answers (request id aside), so an id's existence is never revealed. The id is "
+        "looked up after the query parameters and the role check (`403 ROLE_NOT_PERMITTED` for roles that never read records) and "
+        "before the emergency-override headers and the access decision.",
+        "RESOURCE_NOT_FOUND", "not-found", "No resource was found with this id."),
+    "ConsentTooLarge": examples_response("`INVALID_RESOURCE` (413): the body is larger than 64 KiB; it is not read further.",
+                                         ["bodyTooLarge"]),
+    "ConsentUnprocessable": examples_response(
+        "`INVALID_RESOURCE` (422): the body is JSON but not an acceptable sharing decision (each rule is checked in the order of "
+        "the examples; the first that fails is reported, before any access check), or a 24-hour consent would lift a block or an "
+        "opt-out. `details.text` says what.",
+        [f"consent422{k[0].upper()}{k[1:]}" for k in CONSENT_422]),
+    "UnknownEndpoint": error_response(
+        "`NOT_SUPPORTED` (404): no route for this path and method. Not tied to any path in this document: it is the answer for every "
+        "path/method pair not listed here (for example `GET /Observation`, `HEAD` or `OPTIONS` anywhere). "
+        "Sent without authentication, but audited like every request (so it too becomes `503` when the audit store cannot commit), "
+        "except on `/metadata` and `/health`.",
+        "NOT_SUPPORTED", "not-supported", "This endpoint or resource type is not supported; see /metadata."),
+    "ReadOnly": error_response(
+        "`READ_ONLY`: the record is view-only; writes are refused (after authentication). The request body, if any, is not read. "
+        "`Allow: GET`.",
+        "READ_ONLY", "not-supported", "The Cheshire Care Record is view-only.",
+        headers={"Allow": ref("headers", "Allow")}),
+    "ReadOnlyConsent": error_response(
+        "`READ_ONLY` on `PUT`, `PATCH` or `DELETE /Consent`: sharing decisions are recorded with `POST /Consent` and never changed "
+        "or deleted (a newer decision supersedes an older one). The request body, if any, is not read. `Allow: GET, POST`.",
+        "READ_ONLY", "not-supported", "The Cheshire Care Record is view-only.",
+        headers={"Allow": ref("headers", "AllowConsent")}),
+    "NotAcceptable": error_response(
+        "`NOT_SUPPORTED` (406): `_format` is not a JSON format, or no media range in `Accept` covers FHIR JSON "
+        "(`*/*`, `application/*`, `application/json`, `application/fhir+json`, with q > 0). Checked before authentication.",
+        "NOT_SUPPORTED", "not-supported", "Only FHIR JSON is supported (application/fhir+json, or _format=json)."),
+    "InternalError": error_response(
+        "`INTERNAL_ERROR`: an unexpected failure (for example the database). No internals are disclosed.",
+        "INTERNAL_ERROR", "exception", "The request could not be completed."),
+    "AuditUnavailable": examples_response(
+        "`AUDIT_UNAVAILABLE`: every request except `/metadata` and `/health` is audited before its answer leaves (C8); when the "
+        "audit record cannot be durably committed, whatever the answer would have been (a `200`, an error) is withheld and replaced "
+        "by this. Nothing is released. For `POST /Consent` the audit record is committed before the decision is stored, so this "
+        "answer means nothing was recorded and nothing changed. Retry later.",
+        ["auditUnavailable"]),
+}
+
+# ---------------------------------------------------------------- components: schemas
+
+HEALTH_SOURCES = [
+    # keys sorted, as the encoder writes them; sources ordered by id
+    {"id": "acute-rjr", "lastAttempt": "2026-11-25T02:03:12.845Z", "lastAttemptSucceeded": False,
+     "lastSuccessfulSync": "2026-11-24T02:02:58.117Z", "ods": "RJR"},
+    {"id": "gp-a81001", "lastAttempt": "2026-11-25T02:00:41.518Z", "lastAttemptSucceeded": True,
+     "lastSuccessfulSync": "2026-11-25T02:00:41.518Z", "ods": "A81001"},
+]
+HEALTH = {"audit": {"failures": 0, "largestTransaction": 7, "records": 1532, "transactions": 1190}, "sources": HEALTH_SOURCES,
+          "status": "ok"}
+HEALTH_AUDIT_OFF = {"sources": [HEALTH_SOURCES[1]], "status": "ok"}
+HEALTH_NEW_DATABASE = {"audit": {"failures": 0, "largestTransaction": 0, "records": 0, "transactions": 0}, "sources": [],
+                       "status": "ok"}
+
+
+def obj(props, required=None, description=None, **extra):
+    s = {"type": "object"}
+    if description:
+        s["description"] = description
+    if required:
+        s["required"] = required
+    s["properties"] = props
+    s["additionalProperties"] = True
+    if "example" in extra:
+        extra["examples"] = [extra.pop("example")]
+    s.update(extra)
+    return s
+
+
+S = lambda name: ref("schemas", name)
+STR = {"type": "string"}
+arr = lambda items: {"type": "array", "items": items}
+
+
+def resource_schema(name, description, required, props, example):
+    base = {
+        "resourceType": {"type": "string", "const": name},
+        "id": {"type": "string"},
+        "meta": S("Meta"),
+    }
+    # the full example lives in components.examples (referenced from the read operation)
+    return obj({**base, **props}, required=["resourceType"] + required, description=description)
+
+
+SCHEMAS = {
+    "Coding": obj({"system": STR, "version": STR, "code": STR, "display": STR}),
+    "CodeableConcept": obj({"coding": arr(S("Coding")), "text": STR}),
+    "Identifier": obj({"use": STR, "type": S("CodeableConcept"), "system": STR, "value": STR, "period": S("Period")}),
+    "Reference": obj({"reference": STR, "type": STR, "identifier": S("Identifier"), "display": STR}),
+    "PatientReference": obj(
+        {"reference": {"type": "string", "pattern": "^Patient/[0-9]{10}$"},
+         "identifier": obj({"system": {"type": "string", "const": NHS_SYSTEM}, "value": {"type": "string", "pattern": "^[0-9]{10}$"}},
+                           required=["system", "value"])},
+        required=["reference", "identifier"],
+        description="How every served resource points to its patient: literally by NHS number, with the NHS number as identifier.",
+        example=patient_ref()),
+    "Period": obj({"start": STR, "end": STR}),
+    "Meta": obj(
+        {"versionId": {"type": "string", "description": "Digest of the served content (16 hex digits); the resource's ETag. "
+                                                        "For an AuditEvent: the start of the audit record's chain hash."},
+         "lastUpdated": {"type": "string", "format": "date-time",
+                         "description": "When the source last updated it; for a Consent recorded with `POST /Consent`, when it was "
+                                        "recorded; for an AuditEvent, its `recorded`."},
+         "source": {"type": "string", "description": "Where it came from: `urn:care-record:source:{source id}` for an upstream source, "
+                                                     "`urn:care-record:source:api` for a Consent recorded with `POST /Consent`, "
+                                                     "`urn:care-record:source:audit` for an AuditEvent.",
+                    "pattern": "^urn:care-record:source:"},
+         "profile": arr(STR), "tag": arr(S("Coding"))},
+        required=["versionId", "lastUpdated", "source"],
+        description="Set by the service on every served resource."),
+    "HumanName": obj({"use": STR, "text": STR, "family": STR, "given": arr(STR), "prefix": arr(STR), "suffix": arr(STR), "period": S("Period")}),
+    "ContactPoint": obj({"system": STR, "value": STR, "use": STR, "rank": {"type": "integer"}, "period": S("Period")}),
+    "Address": obj({"use": STR, "type": STR, "text": STR, "line": arr(STR), "city": STR, "district": STR, "state": STR,
+                    "postalCode": STR, "country": STR, "period": S("Period")}),
+    "Annotation": obj({"authorString": STR, "time": STR, "text": STR}, required=["text"]),
+    "Dosage": obj({"sequence": {"type": "integer"}, "text": STR, "patientInstruction": STR, "asNeededBoolean": {"type": "boolean"},
+                   "route": S("CodeableConcept")}),
+    "OperationOutcome": obj(
+        {"resourceType": {"type": "string", "const": "OperationOutcome"},
+         "issue": {"type": "array", "minItems": 1, "items": obj(
+             {"severity": {"type": "string", "const": "error"},
+              "code": {"type": "string", "description": "FHIR IssueType.",
+                       "enum": ["login", "forbidden", "not-found", "invalid", "structure", "not-supported", "transient", "exception"]},
+              "details": obj(
+                  {"coding": {"type": "array", "minItems": 1, "items": obj(
+                      {"system": {"type": "string", "const": ERR_SYSTEM},
+                       "code": {"type": "string", "description": "Stable machine code.",
+                                "enum": ["TOKEN_INVALID", "ORGANISATION_NOT_PARTICIPATING", "ROLE_NOT_PERMITTED", "PATIENT_NOT_FOUND",
+                                         "RESOURCE_NOT_FOUND", "PATIENT_OPTED_OUT", "RECORD_BLOCKED", "CONSENT_REQUIRED",
+                                         "INVALID_NHS_NUMBER", "INVALID_PARAMETER", "INVALID_RESOURCE", "READ_ONLY",
+                                         "AUDIT_UNAVAILABLE", "NOT_SUPPORTED", "INTERNAL_ERROR"]}},
+                      required=["system", "code"])},
+                   "text": {"type": "string", "description": "Safe to show to anyone."}},
+                  required=["coding", "text"])},
+             required=["severity", "code", "details"])}},
+        required=["resourceType", "issue"],
+        description="The body of every error. `issue[0].details.coding[0].code` is the machine code to act on; "
+                    "the enum lists every code the service defines (all are produced). The HTTP status goes with the code: see each response.",
+        example=outcome("PATIENT_NOT_FOUND", "not-found", "No patient record was found.")),
+    "Patient": resource_schema(
+        "Patient", "Demographics and the registered GP practice, served under the NHS number (`id` = NHS number). "
+                   "When several sources hold demographics, the registered practice's copy wins, then the most recently updated.",
+        ["id", "meta", "identifier"],
+        {"id": {"type": "string", "pattern": "^[0-9]{10}$"},
+         "identifier": {"type": "array", "minItems": 1, "items": S("Identifier"),
+                        "description": "The NHS number first, then any other identifiers from the source."},
+         "active": {"type": "boolean"}, "name": arr(S("HumanName")), "telecom": arr(S("ContactPoint")),
+         "gender": {"type": "string", "description": "As the source sent it (normally male, female, other, unknown)."},
+         "birthDate": {"type": "string"}, "deceasedBoolean": {"type": "boolean"}, "deceasedDateTime": STR,
+         "address": arr(S("Address")),
+         "generalPractitioner": {"type": "array", "maxItems": 1, "items": S("Reference"),
+                                 "description": "The registered GP practice, by ODS code (`type` = Organization)."},
+         "managingOrganization": S("Reference")},
+        PATIENT),
+    "AllergyIntolerance": resource_schema(
+        "AllergyIntolerance", "A risk of harmful reaction to a substance.", ["id", "meta", "patient"],
+        {"identifier": arr(S("Identifier")), "clinicalStatus": S("CodeableConcept"), "verificationStatus": S("CodeableConcept"),
+         "type": {"type": "string", "description": "Normally allergy or intolerance."}, "category": arr(STR),
+         "criticality": {"type": "string", "description": "Normally low, high or unable-to-assess."},
+         "code": S("CodeableConcept"), "patient": S("PatientReference"), "onsetDateTime": STR, "recordedDate": STR,
+         "recorder": S("Reference"), "asserter": S("Reference"), "note": arr(S("Annotation")),
+         "reaction": arr(obj({"substance": S("CodeableConcept"), "manifestation": arr(S("CodeableConcept")), "description": STR,
+                              "severity": {"type": "string", "description": "Normally mild, moderate or severe."}}, required=["manifestation"]))},
+        ALLERGY),
+    "Condition": resource_schema(
+        "Condition", "A problem, diagnosis or health concern.", ["id", "meta", "subject"],
+        {"identifier": arr(S("Identifier")), "clinicalStatus": S("CodeableConcept"), "verificationStatus": S("CodeableConcept"),
+         "category": arr(S("CodeableConcept")), "severity": S("CodeableConcept"), "code": S("CodeableConcept"),
+         "subject": S("PatientReference"), "onsetDateTime": STR, "abatementDateTime": STR, "recordedDate": STR,
+         "recorder": S("Reference"), "asserter": S("Reference"), "note": arr(S("Annotation"))},
+        CONDITION),
+    "MedicationStatement": resource_schema(
+        "MedicationStatement", "A medication the patient is or was taking.", ["id", "meta", "status", "subject"],
+        {"identifier": arr(S("Identifier")), "status": STR, "category": S("CodeableConcept"),
+         "medicationCodeableConcept": S("CodeableConcept"), "medicationReference": S("Reference"),
+         "subject": S("PatientReference"), "effectiveDateTime": STR, "effectivePeriod": S("Period"), "dateAsserted": STR,
+         "informationSource": S("Reference"), "reasonCode": arr(S("CodeableConcept")), "note": arr(S("Annotation")),
+         "dosage": arr(S("Dosage"))},
+        MEDICATION),
+    "Consent": resource_schema(
+        "Consent", "A sharing decision (C3, C6): imported from an upstream source, or recorded with `POST /Consent` (then `meta.source` "
+                   "is `urn:care-record:source:api`, `id` a UUID, `dateTime` the server's clock at recording, `performer` the user by "
+                   "`https://cheshire-care-record.nhs.uk/Id/user` identifier with their name, `organization` their ODS code). "
+                   "Served by `GET /Consent`, `GET /Consent/{id}` and inside `$everything`. permit + access is consent to view "
+                   "(with one `provision.actor` and a `provision.period`: a 24-hour consent for that professional), deny + access a "
+                   "block, deny + collect an opt-out. Upstream decisions are honoured only from the patient's registered GP practice, "
+                   "but every imported one is shown. A permanent consent to view may carry a `provision.period.start`: it is in force "
+                   "from then.",
+        ["id", "meta", "status", "scope", "category", "patient"],
+        {"identifier": arr(S("Identifier")), "status": STR, "scope": S("CodeableConcept"), "category": arr(S("CodeableConcept")),
+         "patient": S("PatientReference"), "dateTime": STR, "performer": arr(S("Reference")), "organization": arr(S("Reference")),
+         "policyRule": S("CodeableConcept"),
+         "provision": obj({"type": {"type": "string", "enum": ["deny", "permit"]}, "period": S("Period"),
+                           "actor": arr(obj({"role": S("CodeableConcept"), "reference": S("Reference")}, required=["role", "reference"])),
+                           "action": arr(S("CodeableConcept")), "provision": arr({"type": "object"})})},
+        CONSENT),
+    "ConsentRequest": {
+        "type": "object",
+        "description": "The body of `POST /Consent`: one FHIR R4 Consent for one patient (C6). Elements are checked at three levels: "
+                       "`Consent`, `Consent.provision` and `Consent.provision.actor` may carry only the elements listed here (anything "
+                       "else, including a nested `provision.provision`, is `422`); deeper levels are read as FHIR R4 and unknown "
+                       "elements there are ignored. `id`, `meta`, `dateTime`, `performer` and `organization` are accepted but replaced "
+                       "by the server; `text` and `policy` are not accepted (`422` unknown element). Kinds of decision: permit + access = consent to "
+                       "view; deny + access = block; deny + collect = opt out (actions from "
+                       f"`{CONSENT_ACTION}`). A consent to view is permanent when it has no `provision.actor` and no "
+                       "`provision.period.end`; a `provision.period.start`, if any, must be a FHIR dateTime no later than now (else "
+                       "`422`): every decision applies from the next request. Otherwise it is a "
+                       "24-hour consent and must name exactly one actor, the user posting it, by `reference.identifier.value` = token "
+                       "`sub` (the identifier's system is not checked), with `provision.period.start` and `.end` as dateTimes with time "
+                       "and zone, end after start, at most 24 hours apart, end in the future and start no more than 5 minutes ahead. A "
+                       "block or opt-out may have neither an actor nor a period end.",
+        "required": ["resourceType", "status", "scope", "category", "patient", "provision"],
+        "properties": {
+            "resourceType": {"type": "string", "const": "Consent"},
+            "id": {"type": "string", "description": "Ignored: the server assigns a new id (a UUID)."},
+            "meta": {"type": "object", "description": "Ignored: set by the server."},
+            "identifier": arr(S("Identifier")),
+            "status": {"type": "string", "const": "active"},
+            "scope": {**S("CodeableConcept"), "description": f"Must contain the coding `{CONSENT_SCOPE}#patient-privacy`."},
+            "category": {"type": "array", "items": S("CodeableConcept"), "description": "Required by FHIR R4; not examined."},
+            "patient": {
+                "type": "object",
+                "description": "The patient: `reference` = `Patient/{NHS number}` and/or `identifier` with the NHS number system; when "
+                               "both are given they must name the same, valid NHS number. Stored as both.",
+                "properties": {"reference": {"type": "string", "pattern": "^Patient/[0-9]{10}$"},
+                               "identifier": {**S("Identifier"), "description": f"Counts only with system `{NHS_SYSTEM}`."}},
+                "anyOf": [{"required": ["reference"]}, {"required": ["identifier"]}],
+            },
+            "dateTime": {"type": "string", "description": "Ignored: the server's clock at recording is stored (the decision applies "
+                                                           "from the next request)."},
+            "performer": {"type": "array", "description": "Ignored: the user posting it is stored."},
+            "organization": {"type": "array", "description": "Ignored: the user's organisation is stored."},
+            "policyRule": S("CodeableConcept"),
+            "provision": {
+                "type": "object",
+                "required": ["type", "action"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["permit", "deny"]},
+                    "action": {"type": "array", "minItems": 1, "items": S("CodeableConcept"),
+                               "description": f"`{CONSENT_ACTION}` `access` or `collect` (deny + collect wins over deny + access)."},
+                    "period": {**S("Period"), "description": "A 24-hour consent to view: `start` and `end` (see above). A "
+                                                             "permanent decision: `start` only, optional, "
+                                                             "not in the future."},
+                    "actor": {"type": "array", "maxItems": 1, "description": "Only for a 24-hour consent to view: the user posting it.",
+                              "items": {"type": "object", "required": ["role", "reference"],
+                                        "properties": {"role": S("CodeableConcept"), "reference": S("Reference")},
+                                        "additionalProperties": False}},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    },
+    "AuditEvent": resource_schema(
+        "AuditEvent",
+        "One audited request about a patient, allowed or refused, as `AuditEventMapper` presents it (IHE Basic Audit Log Patterns; "
+        "profile `CareRecord-AuditEvent`). `id` is the record's position in the audit log. What role `patient` sees differs in one "
+        "way: the user agent has no `altId` (registration number) and no `network` (IP address); privacy officers see both.",
+        ["id", "meta", "type", "subtype", "action", "recorded", "outcome", "agent", "source", "entity"],
+        {"id": {"type": "string", "pattern": "^[0-9]+$"},
+         "type": {**S("Coding"), "description": "Always `http://terminology.hl7.org/CodeSystem/audit-event-type#rest`."},
+         "subtype": {"type": "array", "minItems": 1, "maxItems": 2, "items": S("Coding"),
+                     "description": f"First the FHIR interaction (`{INTERACTION_SYSTEM}`: `read`, `search-type`, `create`, "
+                                    f"`operation`); then, for a request allowed by an emergency override, `{AUDIT_SUBTYPE_SYSTEM}"
+                                    "#emergency-override`."},
+         "action": {"type": "string", "enum": ["R", "C", "E"], "description": "C for create, E for operation, R otherwise."},
+         "recorded": {"type": "string", "format": "date-time", "description": "When the request was decided and recorded (UTC, ms)."},
+         "outcome": {"type": "string", "enum": ["0", "4", "8"], "description": "0 below 400, 4 for a 4xx answer, 8 for a 5xx."},
+         "outcomeDesc": {"type": "string", "description": "The error code (C5) of a refused or failed request; absent when allowed."},
+         "purposeOfEvent": {"type": "array", "items": S("CodeableConcept"),
+                            "description": "`http://terminology.hl7.org/CodeSystem/v3-ActReason#ETREAT` for an emergency override."},
+         "agent": {"type": "array", "minItems": 1, "maxItems": 2, "items": S("AuditEventAgent"),
+                   "description": "The user (`requestor` true), then the organisation they act for (`requestor` false)."},
+         "source": obj({"site": {"type": "string", "const": "Cheshire Care Record"}, "observer": S("Reference")}, required=["observer"]),
+         "entity": {"type": "array", "minItems": 1, "maxItems": 2, "items": S("AuditEventEntity"),
+                    "description": "The patient (`Patient/{NHS number}`), then the request."}},
+        None),
+    "AuditEventAgent": obj(
+        {"who": {**S("Reference"), "description": f"The user by `{USER_SYSTEM}` identifier (token `sub`), or the organisation by ODS code."},
+         "name": {"type": "string", "description": "Token `name` claim."},
+         "requestor": {"type": "boolean"},
+         "role": {"type": "array", "items": S("CodeableConcept"), "description": f"Token `role` claim, system `{ROLE_SYSTEM}`."},
+         "altId": {"type": "string", "description": "Token `registration` claim (professional registration number), when the "
+                                                    "token had one. Privacy officers only: left out of the events role `patient` sees."},
+         "network": obj({"address": {"type": "string", "description": "The client's IP address, or `unknown`."},
+                         "type": {"type": "string", "const": "2"}},
+                        description="Where the request came from, on the user agent of every event a privacy officer sees; left "
+                                    "out of the events role `patient` sees (staff IP addresses are not shown to patients).")},
+        required=["requestor"],
+        description="The user (`requestor` true: `who`, `name`, `role`, and for privacy officers `altId` and `network`), or the "
+                    "organisation they act for (`requestor` false: `who` only)."),
+    "AuditEventEntity": obj(
+        {"what": S("Reference"), "type": S("Coding"), "role": S("Coding"),
+         "description": {"type": "string", "description": "The request: `{method} {path and query} -> {status}`."},
+         "detail": {"type": "array", "items": obj(
+             {"type": {"type": "string", "enum": ["reason-code", "basis", "emergency-reason", "returned"]},
+              "valueString": {"type": "string"}}, required=["type", "valueString"]),
+             "description": "`reason-code` (`OK` or the C5 code); `basis` of an allowed access (`consent`, `short-term-consent`, "
+                            "`emergency-override`, `own-record`, `privacy-officer`, `care-relationship`); `emergency-reason` (the "
+                            "`X-Access-Reason`); `returned` (what a 2xx answer released, e.g. `Patient/9000000009` or "
+                            "`Bundle total 3: 3 Condition`)."}}),
+    "BundleLink": obj(
+        {"relation": {"type": "string", "enum": ["self", "next", "previous"]},
+         "url": {"type": "string", "format": "uri",
+                 "description": "Absolute, built on the configured `server.baseURL`. Paged searches: the request's parameters in name "
+                                "order with `_count` and `_offset` always set (e.g. `_count=50&_offset=0&patient=9000000009`). "
+                                "`GET /Consent`: `{baseURL}/Consent?patient={NHS number}` only. `$everything`: "
+                                "`{baseURL}/Patient/{NHS number}/$everything`."}},
+        required=["relation", "url"]),
+    "BundleEntry": obj(
+        {"fullUrl": {"type": "string", "format": "uri", "description": "`{baseURL}/{resourceType}/{id}`: a `GET` on it reads the entry again."},
+         "resource": {"oneOf": [S("Patient"), S("AllergyIntolerance"), S("Condition"), S("MedicationStatement"), S("Consent"),
+                                S("AuditEvent")]},
+         "search": obj({"mode": {"type": "string", "const": "match"}}, required=["mode"])},
+        required=["fullUrl", "resource", "search"]),
+    "Bundle": obj(
+        {"resourceType": {"type": "string", "const": "Bundle"},
+         "type": {"type": "string", "const": "searchset"},
+         "total": {"type": "integer", "minimum": 0, "description": "All matches, not just this page."},
+         "link": {"type": "array", "minItems": 1, "items": S("BundleLink"),
+                  "description": "Always `self`; `next` when more matches follow, `previous` when `_offset` > 0 (neither when `_count=0`, "
+                                 "nor for the unpaged `GET /Consent` and `$everything`)."},
+         "entry": {"type": "array", "items": S("BundleEntry"), "description": "Absent when the page is empty."}},
+        required=["resourceType", "type", "total", "link"],
+        description="A `searchset` Bundle (searches and `$everything`). No `id` or `meta`. Each page is authorised again: a link "
+                    "followed after the patient's decisions changed may be answered `403`.",
+        example=bundle(1, [("self", f"{BASE}/Condition?_count=50&_offset=0&patient={NHS}")], [CONDITION])),
+    "CapabilityStatement": obj(
+        {"resourceType": {"type": "string", "const": "CapabilityStatement"},
+         "id": STR, "url": STR, "version": STR, "name": STR, "title": STR,
+         "status": STR, "date": STR, "publisher": STR, "description": STR,
+         "kind": {"type": "string", "const": "instance"},
+         "software": obj({"name": STR, "version": STR}, required=["name"]),
+         "implementation": obj({"description": STR, "url": {"type": "string", "description": "The configured `server.baseURL`."}},
+                               required=["description"]),
+         "fhirVersion": {"type": "string", "const": "4.0.1"},
+         "format": arr(STR),
+         "rest": arr(obj({"mode": {"type": "string", "const": "server"}, "documentation": STR,
+                          "security": obj({"service": arr(S("CodeableConcept")), "description": STR}),
+                          "resource": arr(obj({"type": STR, "profile": STR, "documentation": STR,
+                                               "interaction": arr(obj({"code": STR, "documentation": STR}, required=["code"])),
+                                               "searchParam": arr(obj({"name": STR, "definition": STR, "type": STR, "documentation": STR},
+                                                                      required=["name", "type"])),
+                                               "operation": arr(obj({"name": STR, "definition": STR, "documentation": STR},
+                                                                    required=["name", "definition"]))},
+                                              required=["type"]))},
+                         required=["mode"]))},
+        required=["resourceType", "status", "date", "kind", "fhirVersion", "format"],
+        description="What the server supports, served at `/metadata`."),
+    "Health": obj(
+        {"status": {"type": "string", "const": "ok"},
+         "sources": {"type": "array", "items": S("HealthSource"),
+                     "description": "How fresh each upstream source's data is, ordered by source `id`: every source the database "
+                                    "has a sync attempt for (successful or not), including one since removed from the configuration. "
+                                    "A configured source never yet synced is not listed. Empty for a new database."},
+         "audit": obj(
+             {"records": {"type": "integer", "minimum": 0, "description": "Audit records committed since the process started."},
+              "transactions": {"type": "integer", "minimum": 0, "description": "Commits (group commit: each takes every record waiting)."},
+              "largestTransaction": {"type": "integer", "minimum": 0, "description": "The most records committed in one transaction."},
+              "failures": {"type": "integer", "minimum": 0,
+                           "description": "Commits that failed (each answered its requests `503` `AUDIT_UNAVAILABLE`)."}},
+             required=["records", "transactions", "largestTransaction", "failures"],
+             description="Audit commit statistics since the process started; absent when audit is switched off (benchmarks only).")},
+        required=["status", "sources"],
+        description="The probe's body: no patient data. Keys are sorted (in nested objects too); absent values are left out, "
+                    "never `null`.",
+        example=HEALTH),
+    "HealthSource": obj(
+        {"id": {"type": "string", "description": "The source's `id` in the configuration (as in `meta.source` = "
+                                                 "`urn:care-record:source:{id}` of the resources it supplied)."},
+         "ods": {"type": "string", "description": "The ODS code of the organisation the source speaks for."},
+         "lastSuccessfulSync": {"type": "string", "format": "date-time",
+                                "description": "When the last successful sync of this source finished (UTC, milliseconds): the data "
+                                               "of this source now in service is from then. Absent when no sync of it has ever "
+                                               "succeeded (then it supplies no data)."},
+         "lastAttempt": {"type": "string", "format": "date-time",
+                         "description": "When the latest sync attempt, successful or not, ended (UTC, milliseconds)."},
+         "lastAttemptSucceeded": {"type": "boolean",
+                                  "description": "Whether that attempt succeeded. `false`: it failed (network, TLS, HTTP error, "
+                                                 "malformed file, or a refresh refused as an implausible drop in volume) and the "
+                                                 "source's previous data, from `lastSuccessfulSync`, stays in service (a sync is "
+                                                 "all-or-nothing, C3)."}},
+        required=["id", "ods"],
+        description="One upstream source's freshness. `lastAttempt` and `lastAttemptSucceeded` are present for every listed source "
+                    "(a source is listed once it has been attempted); `lastAttemptSucceeded` true means `lastSuccessfulSync` equals "
+                    "`lastAttempt`.",
+        example=HEALTH_SOURCES[1]),
+}
+
+SCHEMAS["AuditEvent"]["examples"] = [AUDIT_EXAMPLE_FILE, AUDIT_REFUSED, AUDIT_REFUSED_FOR_PATIENT]
+
+for t in ["Patient"] + CLINICAL + ["Consent", "AuditEvent"]:
+    SCHEMAS[f"{t}Bundle"] = {
+        "description": f"A searchset Bundle of `{t}` resources.",
+        "allOf": [S("Bundle"), {"type": "object", "properties": {
+            "entry": {"type": "array", "items": {"type": "object", "properties": {"resource": S(t)}}}}}],
+    }
+
+# ---------------------------------------------------------------- components: examples
+
+EXAMPLES = {k: {"summary": s, "value": outcome("INVALID_PARAMETER", "invalid", t)} for k, (s, t) in INVALID_PARAMETER_EXAMPLES.items()}
+for k, (summary, code, issue_type, text) in ERROR_EXAMPLES.items():
+    EXAMPLES[k] = {"summary": summary, "value": outcome(code, issue_type, text)}
+for k, (summary, text) in CONSENT_422.items():
+    EXAMPLES[f"consent422{k[0].upper()}{k[1:]}"] = {"summary": summary, "value": outcome("INVALID_RESOURCE", "structure", text)}
+for name, value in RESOURCE_EXAMPLES.items():
+    EXAMPLES[name] = {"summary": f"A served {name}", "value": value}
+EXAMPLES["ConsentImported"] = {"summary": "A Consent imported from the registered GP practice's feed", "value": CONSENT}
+EXAMPLES["ConsentRecorded"] = {"summary": "A Consent recorded with POST /Consent (permanent consent to view)",
+                               "description": "`Examples/resources/Consent-recorded.json`: the answer to `Consent-permanent.json` "
+                                              "posted by dr.jones of A81001.", "value": CONSENT_CREATED}
+EXAMPLES["ConsentRecorded24Hour"] = {"summary": "A 24-hour consent to view recorded with POST /Consent by dr.patel at RJR",
+                                     "value": CONSENT_CREATED_24H}
+for name, body in CONSENT_REQUESTS.items():
+    summary, description = CONSENT_REQUEST_SUMMARIES[name]
+    key = "consentRequest" + "".join(part.capitalize() for part in name.split("-"))
+    EXAMPLES[key] = {"summary": summary, "description": f"`Examples/consent-requests/Consent-{name}.json`. {description}", "value": body}
+EXAMPLES["CapabilityStatement"] = {
+    "summary": "The CapabilityStatement for baseURL http://127.0.0.1:8080",
+    "description": "`Profiles/CapabilityStatement-care-record.json` plus `implementation` (the configured `server.baseURL`).",
+    "value": capability_statement()}
+
+# ---------------------------------------------------------------- paths
+
+COMMON_ERRORS = {
+    "401": ref("responses", "TokenInvalid"),
+    "403": ref("responses", "OrganisationNotParticipating"),
+    "406": ref("responses", "NotAcceptable"),
+    "503": ref("responses", "AuditUnavailable"),
+}
+BTG_PARAMS = [ref("parameters", "PurposeOfUse"), ref("parameters", "AccessReason")]
+
+
+def ok(description, schema, example=None, examples=None):
+    content = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    if examples:
+        content["examples"] = examples
+    return {"description": description, "headers": VALIDATOR_HEADERS, "content": {FHIR: content}}
+
+
+def read_params(path_param):
+    return [ref("parameters", path_param), ref("parameters", "Format"), ref("parameters", "IfNoneMatch"),
+            ref("parameters", "XRequestID")] + BTG_PARAMS
+
+
+def search_params(*first, paged=True):
+    paging = [ref("parameters", "Count"), ref("parameters", "Offset")] if paged else []
+    return [ref("parameters", p) for p in first] + paging + [ref("parameters", "Format"), ref("parameters", "IfNoneMatch"),
+                                                             ref("parameters", "XRequestID")] + BTG_PARAMS
+
+
+def responses(ok_response, *errors, ok_status="200", conditional=True):
+    out = {ok_status: ok_response}
+    if conditional:
+        out["304"] = ref("responses", "NotModified")
+    for status, name in errors:
+        out[status] = ref("responses", name)
+    out.update({k: v for k, v in COMMON_ERRORS.items() if k not in out})
+    out["500"] = ref("responses", "InternalError")
+    return dict(sorted(out.items()))
+
+
+ACCESS_NOTE = ("Access decision (C5, in order): role (`403 ROLE_NOT_PERMITTED` unless a clinical role with `registration`, or role "
+               "`patient` asking about their own NHS number) → care relationship of the user's organisation, or an emergency "
+               "override (otherwise {missing}) → opted out / blocked (`403`, never overridable) → consent in force for this user → "
+               "emergency override → otherwise `403 CONSENT_REQUIRED`. Role `patient`: their own record, unless opted out.")
+
+READ_BY_ID_NOTE = (
+    "Order: query parameters (`400`) → role (`403 ROLE_NOT_PERMITTED` for `admin`, `privacy-officer` and a clinical role without "
+    "`registration`, before the id is looked up, so these roles cannot learn which ids exist) → the id (`404 RESOURCE_NOT_FOUND` "
+    "when there is no such id) → emergency-override headers (`400`) → the access decision (C5) about the resource's patient: "
+    "care relationship of the user's organisation, or an emergency override (otherwise `404 RESOURCE_NOT_FOUND`, the same answer "
+    "as for an unknown id) → opted out / blocked (`403`, never overridable) → consent in force for this user → emergency override "
+    "→ otherwise `403 CONSENT_REQUIRED`. Role `patient`: resources about their own record, unless opted out (`403 "
+    "PATIENT_OPTED_OUT`); another patient's resource is `404 RESOURCE_NOT_FOUND` as if the id did not exist.")
+
+
+def write_op(method, type_, with_id):
+    target = f"/{type_}/{{id}}" if with_id else f"/{type_}"
+    consent_collection = type_ == "Consent" and not with_id
+    allow = "GET, POST" if consent_collection else "GET"
+    op = {
+        "tags": ["Writes (refused)"],
+        "operationId": f"{method}{type_}{'Instance' if with_id else 'Type'}",
+        "summary": f"{method.upper()} {target}: refused, the record is view-only",
+        "description": f"Always `405` `READ_ONLY` with `Allow: {allow}` for an authenticated user of a participating organisation "
+                       "(negotiation, then authentication, are checked first). Query parameters other than `_format` and the body are "
+                       "ignored. Audited like every request.",
+        "parameters": ([ref("parameters", "AnyId")] if with_id else []) + [ref("parameters", "Format"), ref("parameters", "XRequestID")],
+        "responses": {"401": ref("responses", "TokenInvalid"), "403": ref("responses", "OrganisationNotParticipating"),
+                      "405": ref("responses", "ReadOnlyConsent" if consent_collection else "ReadOnly"),
+                      "406": ref("responses", "NotAcceptable"),
+                      "503": ref("responses", "AuditUnavailable")},
+    }
+    return op
+
+
+def write_ops(type_, with_id, methods):
+    return {m: write_op(m, type_, with_id) for m in methods}
+
+
+PATHS = {}
+
+PATHS["/metadata"] = {"get": {
+    "tags": ["Capabilities"],
+    "operationId": "capabilities",
+    "summary": "The CapabilityStatement",
+    "description": "No token needed, not audited. Accepts only `_format` as query parameter (anything else is `400`). "
+                   "The body is fixed for the life of the process, so its ETag is stable; there is no `Last-Modified`. "
+                   "It equals `Profiles/CapabilityStatement-care-record.json` plus `implementation`.",
+    "security": [],
+    "parameters": [ref("parameters", "Format"), ref("parameters", "IfNoneMatch"), ref("parameters", "XRequestID")],
+    "responses": {
+        "200": {"description": "The CapabilityStatement.",
+                "headers": {**STD_HEADERS, "ETag": ref("headers", "ETag")},
+                "content": {FHIR: {"schema": S("CapabilityStatement"), "examples": {"capabilityStatement": ref("examples", "CapabilityStatement")}}}},
+        "304": ref("responses", "NotModified"),
+        "400": ref("responses", "InvalidParameter"),
+        "406": ref("responses", "NotAcceptable"),
+    },
+}}
+
+PATHS["/health"] = {"get": {
+    "tags": ["Capabilities"],
+    "operationId": "health",
+    "summary": "Liveness probe and data freshness",
+    "description": "No token needed, not audited. Query parameters are ignored except `_format`, and `Accept` is negotiated as "
+                   "everywhere else (a probe sending e.g. `Accept: text/plain` gets `406`). No `ETag`, `Last-Modified` or "
+                   "conditional request support. Reports:\n"
+                   "- `audit`: the audit writer's commit statistics since the process started (absent only when audit is switched "
+                   "off, for benchmarks);\n"
+                   "- `sources`: for each upstream source, when its data in service was synced (`lastSuccessfulSync`) and how its "
+                   "latest sync attempt went (`lastAttempt`, `lastAttemptSucceeded`). This is how clients tell how fresh each "
+                   "source's data is (each served resource also names its source in `meta.source`). A source whose latest attempt "
+                   "failed goes on serving the data of its last successful sync.\n\n"
+                   "The source list is read from the database on every call: if that read fails the answer is `500` "
+                   "`INTERNAL_ERROR` (an OperationOutcome, `application/fhir+json`).",
+    "security": [],
+    "parameters": [ref("parameters", "Format"), ref("parameters", "XRequestID")],
+    "responses": {
+        "200": {"description": "The process is up (and its database readable).", "headers": STD_HEADERS,
+                "content": {"application/json": {"schema": S("Health"), "examples": {
+                    "audited": {"summary": "Audit on (always, outside benchmarks); the hospital's latest sync failed, so its data "
+                                           "is from the day before", "value": HEALTH},
+                    "newDatabase": {"summary": "Just started on a database no source has been synced into", "value": HEALTH_NEW_DATABASE},
+                    "auditOff": {"summary": "Audit switched off for a benchmark", "value": HEALTH_AUDIT_OFF}}}}},
+        "406": ref("responses", "NotAcceptable"),
+        "500": ref("responses", "InternalError"),
+    },
+}}
+
+PATIENT_SEARCH_SELF = f"{BASE}/Patient?_count=50&_offset=0&identifier=https://fhir.nhs.uk/Id/nhs-number%7C{NHS}"
+PATHS["/Patient"] = {
+    "get": {
+        "tags": ["Patient"],
+        "operationId": "searchPatient",
+        "summary": "Find a patient by NHS number",
+        "description": "Search by NHS number identifier only (there is no region-wide search by name or date of birth). "
+                       "Returns a searchset with `total` 1 and the Patient when the access decision allows reading the record and "
+                       "the service holds the patient's demographics. An NHS number the service does not know, or a patient the "
+                       "user's organisation has no care relationship with (and no emergency override), gives an empty searchset "
+                       "with `total` 0, never `404`; so does an allowed patient without demographics. The other refusals are errors: "
+                       "`403` as for a read. `_count=0` or `_offset` > 0 return `total` without the entry. "
+                       + ACCESS_NOTE.format(missing="an empty searchset"),
+        "parameters": search_params("NHSIdentifier"),
+        "responses": responses(
+            ok("A searchset Bundle with at most one Patient.", S("PatientBundle"), examples={
+                "found": {"summary": "The patient is visible", "value": bundle(1, [("self", PATIENT_SEARCH_SELF)], [PATIENT])},
+                "notVisible": {"summary": "Unknown patient, or no care relationship", "value": bundle(0, [("self", PATIENT_SEARCH_SELF)], [])},
+            }),
+            ("400", "BadRequestPatientSearch"), ("403", "ForbiddenRead")),
+    },
+    **write_ops("Patient", False, ["post", "put", "patch", "delete"]),
+}
+
+PATHS["/Patient/{id}"] = {
+    "get": {
+        "tags": ["Patient"],
+        "operationId": "readPatient",
+        "summary": "Read a patient by NHS number",
+        "description": "Only `_format` is accepted as query parameter. `404` `PATIENT_NOT_FOUND` for an unknown NHS number, for a "
+                       "patient the user's organisation has no care relationship with (without an emergency override), and for an "
+                       "allowed patient without demographics (e.g. known only from an episode of care). "
+                       + ACCESS_NOTE.format(missing="`404 PATIENT_NOT_FOUND`"),
+        "parameters": read_params("NHSNumberPath"),
+        "responses": responses(ok("The Patient.", S("Patient"), examples={"patient": ref("examples", "Patient")}),
+                               ("400", "BadRequestPatientRead"), ("403", "ForbiddenRead"), ("404", "PatientNotFound")),
+    },
+    **write_ops("Patient", True, ["post", "put", "patch", "delete"]),
+}
+
+EVERYTHING = bundle(5, [("self", f"{BASE}/Patient/{NHS}/$everything")], [PATIENT, ALLERGY, CONDITION, MEDICATION, CONSENT])
+PATHS["/Patient/{id}/$everything"] = {"get": {
+    "tags": ["Patient"],
+    "operationId": "patientEverything",
+    "summary": "Everything about one patient",
+    "description": "A single, unpaged searchset Bundle: the Patient (when demographics are held), then every AllergyIntolerance, "
+                   "Condition and MedicationStatement, then the Consent resources (sharing decisions, oldest first). `total` is the "
+                   "number of entries; the only link is `self`. The entries are read from one database snapshot, so a sync running at "
+                   "the same time shows either entirely or not at all. Only `_format` is accepted as query parameter (`_count`/`_offset` are "
+                   "`400`). Same access decision as the Patient read; an allowed patient without demographics is not `404` here. "
+                   + ACCESS_NOTE.format(missing="`404 PATIENT_NOT_FOUND`"),
+    "parameters": read_params("NHSNumberPath"),
+    "responses": responses(ok("The patient's record.", S("Bundle"), example=EVERYTHING),
+                           ("400", "BadRequestPatientRead"), ("403", "ForbiddenRead"), ("404", "PatientNotFound")),
+}}
+
+for t in CLINICAL:
+    res = RESOURCE_EXAMPLES[t]
+    PATHS[f"/{t}"] = {
+        "get": {
+            "tags": [t],
+            "operationId": f"search{t}",
+            "summary": f"{t} resources of one patient",
+            "description": f"Every `{t}` of the patient, ordered by id and paged with `_count`/`_offset`. "
+                           "A patient the service does not know, or the user's organisation has no care relationship with (and no "
+                           "emergency override), gives an empty searchset (`total` 0), not an error; the other refusals are `403`. "
+                           "Every page is decided again. " + ACCESS_NOTE.format(missing="an empty searchset"),
+            "parameters": search_params("PatientParam"),
+            "responses": responses(
+                ok(f"A searchset Bundle of {t}.", S(f"{t}Bundle"), examples={
+                    "page": {"summary": "First page of 3 matches with _count=1", "value": bundle(
+                        3, [("self", f"{BASE}/{t}?_count=1&_offset=0&patient={NHS}"),
+                            ("next", f"{BASE}/{t}?_count=1&_offset=1&patient={NHS}")], [res])},
+                    "notVisible": {"summary": "Unknown patient, or no care relationship", "value": bundle(
+                        0, [("self", f"{BASE}/{t}?_count=50&_offset=0&patient={NHS}")], [])},
+                }),
+                ("400", "BadRequestClinicalSearch"), ("403", "ForbiddenRead")),
+        },
+        **write_ops(t, False, ["post", "put", "patch", "delete"]),
+    }
+    PATHS[f"/{t}/{{id}}"] = {
+        "get": {
+            "tags": [t],
+            "operationId": f"read{t}",
+            "summary": f"Read one {t}",
+            "description": "Only `_format` is accepted as query parameter. `404` `RESOURCE_NOT_FOUND` when there is no such id, "
+                           "when the resource's patient is not visible to the user (no care relationship and no emergency override), "
+                           "and when a patient asks for another patient's resource: the answers are identical. " + READ_BY_ID_NOTE,
+            "parameters": read_params("ResourceId"),
+            "responses": responses(ok(f"The {t}.", S(t), examples={t[0].lower() + t[1:]: ref("examples", t)}),
+                                   ("400", "BadRequestRead"), ("403", "ForbiddenReadById"), ("404", "ResourceNotFound")),
+        },
+        **write_ops(t, True, ["post", "put", "patch", "delete"]),
+    }
+
+CONSENT_CREATE_DESCRIPTION = """\
+Records one sharing decision for one patient (C6). The body is a FHIR R4 `Consent` (see `ConsentRequest`; the `Content-Type` is not \
+examined, send `application/fhir+json`); at most 64 KiB.
+
+Kinds: **consent to view** (`provision.type=permit`, action `access`), permanent (no actor, no end; a \
+`provision.period.start`, if any, may not be in the future: `422`) or for the recording professional only for at most 24 \
+hours (`provision.actor` naming the user by `reference.identifier.value` = token `sub`, and `provision.period` covering now); \
+**block** (`deny` + `access`); **opt out** (`deny` + `collect`); **lift** a block or opt-out (a newer permanent `permit` + \
+`access`). Every decision applies from the next request (an opt-out deletes data at once); none can start in the \
+future. `text` and `policy` are not accepted (`422`).
+
+Checks, in order: query parameters (only `_format`); body size (`413`); JSON (`400`); the Consent itself (`422`, see the \
+examples: nothing about the user's access is revealed before the body is valid); emergency-override headers if sent (`400`; they \
+do not help here); then the access decision for recording:
+- clinical role with a `registration` claim, else `403 ROLE_NOT_PERMITTED`;
+- the user's organisation has a care relationship with the patient (registered GP practice, or an active episode of care), else \
+`404 PATIENT_NOT_FOUND` (as for an unknown NHS number; an emergency override does not help);
+- consent to view: any such clinician, no consent needed, unless the record is blocked or opted out: then it is a lift;
+- block, opt-out and lift: clinicians of the patient's registered GP practice only (others `403 ROLE_NOT_PERMITTED`); a 24-hour \
+consent cannot lift (`422`).
+
+The server stores the Consent with a new id (a UUID), `dateTime` and `meta.lastUpdated` from its own clock, `performer` = the user \
+(`https://cheshire-care-record.nhs.uk/Id/user` identifier = `sub`, display = `name`), `organization` = the user's ODS code, \
+`patient` as both reference and identifier, and `meta.source` `urn:care-record:source:api`. The decision applies from the next \
+request; the latest decision wins. An opt-out deletes the patient's demographics and clinical entries at once. Each POST records a \
+new decision (not idempotent).
+
+Audited as `create`, and audited first: once the request has passed every check above, its audit record (status `201`, \
+`returned` = `Consent/{id}`) is committed before the decision is stored. If the audit store cannot commit it the answer is `503 \
+AUDIT_UNAVAILABLE` and nothing is stored: the decision does not apply and posting again is safe. (Should storing then fail, \
+the answer is `500 INTERNAL_ERROR` and nothing is stored, but the audit trail already shows the request as `201`.)"""
+
+CONSENT_SEARCH_SELF = f"{BASE}/Consent?patient={NHS}"
+PATHS["/Consent"] = {
+    "get": {
+        "tags": ["Consent"],
+        "operationId": "searchConsent",
+        "summary": "The sharing decisions of one patient",
+        "description": "The patient's sharing decisions in one history, oldest first (by `dateTime`, then by arrival): imported from "
+                       "upstream sources and recorded with `POST /Consent`. Not paged: `total` is the number of entries and the only "
+                       "link is `self` (`{baseURL}/Consent?patient={NHS number}`); the only parameters are `patient` and `_format`. "
+                       "Shown to users allowed to read the record, by the same access decision: a patient the service does not know, "
+                       "or one the user's organisation has no care relationship with (and no emergency override), gives an empty "
+                       "searchset; the other refusals are `403` (so a clinician without consent gets `403 CONSENT_REQUIRED`, and "
+                       "for a blocked or opted-out record every clinician gets `403`, the registered practice included). "
+                       + ACCESS_NOTE.format(missing="an empty searchset"),
+        "parameters": search_params("PatientParam", paged=False),
+        "responses": responses(
+            ok("A searchset Bundle of Consent.", S("ConsentBundle"), examples={
+                "found": {"summary": "An imported consent to view and a permanent consent recorded through the API",
+                          "value": bundle(2, [("self", CONSENT_SEARCH_SELF)], [CONSENT, CONSENT_CREATED])},
+                "notVisible": {"summary": "Unknown patient, or no care relationship",
+                               "value": bundle(0, [("self", CONSENT_SEARCH_SELF)], [])},
+            }),
+            ("400", "BadRequestConsentSearch"), ("403", "ForbiddenRead")),
+    },
+    "post": {
+        "tags": ["Consent"],
+        "operationId": "createConsent",
+        "summary": "Record a sharing decision",
+        "description": CONSENT_CREATE_DESCRIPTION,
+        "parameters": [ref("parameters", "Format"), ref("parameters", "XRequestID")] + BTG_PARAMS,
+        "requestBody": {
+            "required": True,
+            "description": "A FHIR R4 Consent (`Examples/consent-requests/`). The 24-hour example must be posted by `dr.patel` while its "
+                           "period covers now.",
+            "content": {FHIR: {"schema": S("ConsentRequest"), "examples": {
+                key: ref("examples", key) for key in
+                ["consentRequestPermanent", "consentRequest24Hour", "consentRequestBlock",
+                 "consentRequestOptOut", "consentRequestLift"]}}},
+        },
+        "responses": responses(
+            {"description": "Created: the Consent as stored (the same bytes `GET /Consent/{id}` serves).",
+             "headers": {**STD_HEADERS, "Location": ref("headers", "Location"), "ETag": ref("headers", "ETag"),
+                         "Last-Modified": ref("headers", "Last-Modified")},
+             "content": {FHIR: {"schema": S("Consent"), "examples": {
+                 "permanent": ref("examples", "ConsentRecorded"), "twentyFourHour": ref("examples", "ConsentRecorded24Hour")}}}},
+            ("400", "BadRequestConsentCreate"), ("403", "ForbiddenConsentCreate"), ("404", "PatientNotFound"),
+            ("413", "ConsentTooLarge"), ("422", "ConsentUnprocessable"),
+            ok_status="201", conditional=False),
+    },
+    **write_ops("Consent", False, ["put", "patch", "delete"]),
+}
+
+PATHS["/Consent/{id}"] = {
+    "get": {
+        "tags": ["Consent"],
+        "operationId": "readConsent",
+        "summary": "Read one sharing decision",
+        "description": "Only `_format` is accepted as query parameter. `404` `RESOURCE_NOT_FOUND` when there is no such id, when "
+                       "its patient is not visible to the user (no care relationship and no emergency override), and when a patient "
+                       "asks for another patient's decision: identical answers. The access decision about its patient is the one "
+                       "for reading the record. " + READ_BY_ID_NOTE,
+        "parameters": read_params("ConsentId"),
+        "responses": responses(ok("The Consent.", S("Consent"), examples={
+            "imported": ref("examples", "ConsentImported"), "recorded": ref("examples", "ConsentRecorded")}),
+            ("400", "BadRequestRead"), ("403", "ForbiddenReadById"), ("404", "ResourceNotFound")),
+    },
+    **write_ops("Consent", True, ["post", "put", "patch", "delete"]),
+}
+
+AUDIT_SELF = f"{BASE}/AuditEvent?_count=50&_offset=0&patient={NHS}"
+PATHS["/AuditEvent"] = {
+    "get": {
+        "tags": ["AuditEvent"],
+        "operationId": "searchAuditEvent",
+        "summary": "Who accessed a patient's record (C8)",
+        "description": "The audit records about one patient (every request that named the patient, allowed or refused), as FHIR "
+                       "AuditEvents, newest first, paged with `_count`/`_offset`; filtered by `date` (on `recorded`) and `subtype`. "
+                       "Who may ask:\n"
+                       "- role `patient`: their own NHS number only (token `nhs_number`), even when opted out;\n"
+                       "- role `privacy-officer`: for a patient registered with their organisation, everything; for any other NHS "
+                       "number, only what their own organisation's staff did;\n"
+                       "- everyone else: `403 ROLE_NOT_PERMITTED`.\n\n"
+                       "No care relationship or consent is involved and there is no `404`: an NHS number the service has never seen "
+                       "gives the requests about it, if any. The request itself is audited after it is answered, so it is not in its "
+                       "own result. Emergency-override headers are checked (`400`) but change nothing here. Each entry's `fullUrl` "
+                       "reads it again with `GET /AuditEvent/{id}`.\n\n"
+                       "What each sees: a privacy officer gets the whole event; role `patient` gets who (user id, name, role, "
+                       "organisation), when, what and the outcome, but not the staff member's registration number (`agent.altId`) "
+                       "or IP address (`agent.network`).",
+        "parameters": search_params("AuditPatient", "AuditDate", "AuditSubtype"),
+        "responses": responses(
+            ok("A searchset Bundle of AuditEvent.", S("AuditEventBundle"), examples={
+                "trail": {"summary": "Role patient, their own trail: an emergency override after a search refused for want of "
+                                     "consent (no agent.altId, no agent.network)",
+                          "value": bundle(2, [("self", AUDIT_SELF)], [AUDIT_OVERRIDE_FOR_PATIENT, AUDIT_REFUSED_FOR_PATIENT])},
+                "trailForPrivacyOfficer": {"summary": "The same two events as a privacy officer sees them (with agent.altId and "
+                                                      "agent.network)",
+                                           "value": bundle(2, [("self", AUDIT_SELF)], [AUDIT_OVERRIDE, AUDIT_REFUSED])},
+                "overrides": {"summary": "?patient=9000000017&subtype=emergency-override&date=ge2026-11-01 "
+                                         "(the entry is Examples/resources/AuditEvent-emergency-override.json)", "value": bundle(
+                    1, [("self", f"{BASE}/AuditEvent?_count=50&_offset=0&date=ge2026-11-01&patient=9000000017&subtype=emergency-override")],
+                    [AUDIT_EXAMPLE_FILE])},
+            }),
+            ("400", "BadRequestAuditSearch"), ("403", "ForbiddenAudit")),
+    },
+    **write_ops("AuditEvent", False, ["post", "put", "patch", "delete"]),
+}
+PATHS["/AuditEvent/{id}"] = {
+    "get": {
+        "tags": ["AuditEvent"],
+        "operationId": "readAuditEvent",
+        "summary": "Read one AuditEvent (the fullUrl of a search entry)",
+        "description": "Roles other than `patient` and `privacy-officer` get `403 ROLE_NOT_PERMITTED` before the id is looked up. "
+                       "`404 RESOURCE_NOT_FOUND` for an unknown id, an event about no patient, and any event the user could not find "
+                       "with `GET /AuditEvent?patient=` (another patient's, or outside a privacy officer's scope): identical answers. "
+                       "A patient sees the event without `agent.altId` and `agent.network`.",
+        "parameters": read_params("AuditEventId"),
+        "responses": responses(ok("The AuditEvent.", S("AuditEvent"), examples={"override": {"summary": "As a privacy officer sees it", "value": AUDIT_EXAMPLE_FILE}}),
+                               ("400", "BadRequestRead"), ("403", "ForbiddenAudit"), ("404", "ResourceNotFound")),
+    },
+    **write_ops("AuditEvent", True, ["post", "put", "patch", "delete"]),
+}
+
+# ---------------------------------------------------------------- document
+
+DESCRIPTION = f"""\
+The Cheshire Care Record is a view-only regional shared care record served as FHIR R4 JSON.
+This document describes the HTTP API as implemented in `Sources/CareRecordServer`.
+
+**Authentication.** Every operation except `GET /metadata` and `GET /health` needs
+`Authorization: Bearer <JWT>`: signed RS256 or ES256 by a key in the configured JWKS (`kid` required),
+with `iss`, `aud`, `exp`, `iat` (and `nbf`) checked with 60 s leeway, and claims `sub`, `ods`, `role`
+(clinical `doctor`, `nurse`, `social-worker`, `pharmacist`, `allied-health-professional`; `admin`,
+`privacy-officer`, `patient`), optional `name` and `registration`, and `nhs_number` for role `patient`.
+The token's `ods` must be a participating organisation.
+
+**Access decision (C5).** Every patient-scoped request (Patient read, search and `$everything`, clinical
+searches and reads, `GET /Consent` and `GET /Consent/{{id}}`) is decided by one function, in this order:
+1. no or invalid token: `401 TOKEN_INVALID` with `WWW-Authenticate`;
+2. organisation not participating: `403 ORGANISATION_NOT_PARTICIPATING`; role not allowed: `403 ROLE_NOT_PERMITTED`
+   (`admin` and `privacy-officer` never read records; a clinical role needs a `registration` claim; role `patient`
+   only their own NHS number). On reads by id (`GET /{{AllergyIntolerance|Condition|MedicationStatement|Consent}}/{{id}}`)
+   `admin`, `privacy-officer` and a clinical role without `registration` are refused before the id is looked up, so
+   they cannot learn which ids exist, and a patient asking for another patient's resource gets
+   `404 RESOURCE_NOT_FOUND`, as for an unknown id;
+3. no care relationship between the user's organisation and the patient (the registered GP practice, or an active
+   episode of care covering now) and no emergency override, or an NHS number never seen: `404 PATIENT_NOT_FOUND`,
+   byte-for-byte the same either way (request id aside). Searches answer an empty searchset instead, reads by id
+   `404 RESOURCE_NOT_FOUND`. There is no region-wide patient search;
+4. opted out: `403 PATIENT_OPTED_OUT` ("The patient has declined to have an electronic shared record."); blocked:
+   `403 RECORD_BLOCKED` ("The patient has not given consent to view the record."). Never overridable, not even in an
+   emergency;
+5. consent to view in force: allowed. A permanent consent serves every professional whose organisation has a care
+   relationship; a 24-hour consent only the professional it names, until it ends. The registered practice needs
+   consent too;
+6. emergency override: `X-Purpose-Of-Use: BTG` with a non-empty `X-Access-Reason` (otherwise `400 INVALID_PARAMETER`),
+   clinical roles only: allowed without consent and without a care relationship; audited as an emergency override,
+   with the reason, for review (`GET /AuditEvent?subtype=emergency-override`). When consent is in force (step 5) the
+   headers are checked but the access is audited as by consent;
+7. otherwise `403 CONSENT_REQUIRED`: ask the patient and record consent with `POST /Consent`.
+
+Role `patient` reads their own record (not when opted out: `403 PATIENT_OPTED_OUT`; a block does not stop them)
+and their own audit trail. Role `privacy-officer` reads audit only (`GET /AuditEvent`). Recording a decision
+(`POST /Consent`) and reading audit have their own rules, given with those operations. Nothing is remembered between
+requests: a newly recorded decision applies from the next request, and each page of a search is decided again.
+
+**Order of checks.** `406` (`_format`/`Accept`) → `404 NOT_SUPPORTED` (no such route) → `401` → `403
+ORGANISATION_NOT_PARTICIPATING` → `405` (refused writes) or the request itself: `400` (query parameters, NHS number;
+for `POST /Consent` then `413`/`400`/`422` on the body) → reads by id: `403 ROLE_NOT_PERMITTED` for roles that never
+read records, then `404 RESOURCE_NOT_FOUND` for an unknown id → `400` (malformed emergency-override headers) → the
+access decision above → for `POST /Consent`, the audit record is committed (`503`) before the decision is stored →
+`200`/`201`/`304`.
+
+**Audit (C8).** Every request except `/metadata` and `/health` (refused ones, `401`s, `404`s for unknown routes and `406`s
+included) is recorded in an append-only, hash-chained audit log, and its answer leaves only once that record is durably
+committed. If it cannot be, the answer is replaced by `503 AUDIT_UNAVAILABLE` and nothing is released. A change
+(`POST /Consent`) is audited before it is made: its record is committed first, and if that fails the answer is `503` and
+nothing changes. `GET /health` reports the commit statistics and how fresh each upstream source's data is.
+
+**Media type.** Responses are `application/fhir+json; charset=utf-8` (`/health`: `application/json`).
+`Accept` must allow `application/fhir+json`, `application/json`, `application/*` or `*/*` (q > 0) when present;
+`_format` must be `json`, `application/json` or `application/fhir+json`; otherwise `406`.
+
+**Headers on every response.** `X-Request-ID` (yours if plain and ≤ 128 characters, else generated) and
+`Cache-Control: no-store`. Resource and Bundle responses (and the `201` of `POST /Consent`) also carry a weak `ETag`
+and, when known, `Last-Modified`; on a `GET`, `If-None-Match` with a matching tag (or `*`) gives `304`.
+
+**Paging.** `_count` 0–200 (default 50), `_offset` ≥ 0. Links are absolute (`server.baseURL`) and repeat the
+query with `_count` and `_offset` set. `GET /Consent` and `$everything` are not paged.
+
+**Errors.** Every error is an `OperationOutcome` whose `issue[0].details.coding[0]` has system
+`{ERR_SYSTEM}` and a stable code; `details.text` is safe to show. Unknown or repeated query parameters are
+`400 INVALID_PARAMETER` (except on `/health` and on refused writes, which ignore them). Any path/method not listed
+here, including `HEAD` and `OPTIONS`, answers `404 NOT_SUPPORTED` (see
+`components.responses.UnknownEndpoint`) without needing a token.
+"""
+
+DOC = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Cheshire Care Record FHIR API",
+        "version": "0.1.0",
+        "summary": "View-only regional shared care record (FHIR R4, JSON).",
+        "description": DESCRIPTION,
+    },
+    "servers": [{"url": BASE, "description": "Local server (`care-record demo` or `serve` with the generated config); "
+                                             "in production, the configured `server.baseURL`."}],
+    "security": [{"bearerAuth": []}],
+    "tags": [
+        {"name": "Capabilities", "description": "Unauthenticated endpoints."},
+        {"name": "Patient"}, {"name": "AllergyIntolerance"}, {"name": "Condition"}, {"name": "MedicationStatement"},
+        {"name": "Consent", "description": "Sharing decisions: read, search, and record with `POST /Consent` (C6)."},
+        {"name": "AuditEvent", "description": "The audit trail, for the patient themself and privacy officers (C8)."},
+        {"name": "Writes (refused)", "description": "Every other write to a served resource type answers `405` `READ_ONLY`."},
+    ],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {"bearerAuth": {
+            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "description": "A JWT signed RS256 or ES256, verified against the region's JWKS. Missing or invalid: `401` `TOKEN_INVALID`; "
+                           "organisation not participating: `403` `ORGANISATION_NOT_PARTICIPATING`.",
+        }},
+        "parameters": PARAMETERS,
+        "headers": HEADERS,
+        "responses": RESPONSES,
+        "schemas": SCHEMAS,
+        "examples": EXAMPLES,
+    },
+}
+
+
+class Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        return True
+
+
+def str_presenter(dumper, data):
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+Dumper.add_representer(str, str_presenter)
+
+HEADER = """\
+# OpenAPI description of the Cheshire Care Record FHIR facade as the code serves it today
+# (Sources/CareRecordServer). Keep it in step with the routes, middleware and FHIRError texts.
+"""
+
+with open(REPO / "openapi.yaml", "w") as f:
+    f.write(HEADER)
+    yaml.dump(DOC, f, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=130, default_flow_style=False)
