@@ -9,6 +9,7 @@ extension UpstreamSimulator {
         guard let source = context.parameters.get("source"), source.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw HTTPError(.notFound)
         }
+        countRequest(source)
         let folder = sourcesFolder.appendingPathComponent(source)
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path) else { throw HTTPError(.notFound) }
         if let token = requiredBearerToken, request.headers[.authorization] != "Bearer \(token)" { throw HTTPError(.unauthorized) }

@@ -20,6 +20,7 @@ public final class UpstreamSimulator: Sendable {
     private let faults = Mutex<[String: SimulatorFault]>([:])
     private let polls = Mutex<[String: Int]>([:])
     private let boundPort = Mutex<Int?>(nil)
+    private let requests = Mutex<[String: Int]>([:])
 
     public init(
         sourcesFolder: URL, certificates: SimulatorCertificates, requireClientCertificate: Bool = false, requiredBearerToken: String? = nil,
@@ -38,6 +39,15 @@ public final class UpstreamSimulator: Sendable {
     }
 
     var currentFaults: [String: SimulatorFault] { faults.withLock { $0 } }
+
+    /// How many requests a source has received (any endpoint), to check retries.
+    public func requestCount(for source: String) -> Int {
+        requests.withLock { $0[source] ?? 0 }
+    }
+
+    func countRequest(_ source: String) {
+        requests.withLock { $0[source, default: 0] += 1 }
+    }
 
     /// Counts a poll of a job; returns how many polls it has had.
     func recordPoll(_ job: String) -> Int {

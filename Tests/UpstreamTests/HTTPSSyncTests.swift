@@ -156,3 +156,37 @@ struct CurlClientSecurityTests {
         }
     }
 }
+
+@Suite("Retries")
+struct RetryTests {
+    @Test("backoff doubles from the base with jitter, is capped, and Retry-After wins")
+    func delays() {
+        let policy = RetryPolicy(attempts: 5, baseDelay: .milliseconds(100), maximumDelay: .seconds(1))
+        for attempt in 1...3 {
+            let delay = policy.delay(afterAttempt: attempt, retryAfter: nil)
+            let nominal = Duration.milliseconds(100) * (1 << (attempt - 1))
+            #expect(delay >= nominal * 0.5 && delay <= nominal * 1.5)
+        }
+        #expect(policy.delay(afterAttempt: 12, retryAfter: nil) == .seconds(1))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(7)) == .seconds(1))
+        #expect(RetryPolicy().delay(afterAttempt: 1, retryAfter: .seconds(7)) == .seconds(7))
+    }
+
+    @Test("5xx is retried up to the attempt limit; a 4xx is not retried")
+    func retriedOrNot() async throws {
+        try await SimulatedRegion.with(patients: 5, bearerToken: "right") { region in
+            var settings = HTTPClientSettings(caFile: region.files.caFile, bearerToken: "right")
+            settings.retry = RetryPolicy(attempts: 3, baseDelay: .milliseconds(10))
+            region.simulator.setFault(.serverError, for: "gp-a81001")
+            let failing = try #require(region.simulator.kickOffURL(for: "gp-a81001"))
+            let response = try await CurlHTTPClient(settings: settings).get(failing, headers: ["Prefer": "respond-async"])
+            #expect(response.status == 500)
+            #expect(region.simulator.requestCount(for: "gp-a81001") == 3)
+
+            settings.bearerToken = "wrong"
+            let refused = try #require(region.simulator.kickOffURL(for: "acute-rjr"))
+            #expect(try await CurlHTTPClient(settings: settings).get(refused, headers: ["Prefer": "respond-async"]).status == 401)
+            #expect(region.simulator.requestCount(for: "acute-rjr") == 1)
+        }
+    }
+}
