@@ -5,6 +5,7 @@
 # writes switched off (a benchmark-only flag). Results go to Benchmarks/results/ and the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/patients-lua.sh
 PATIENTS=${PATIENTS:-10000}
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -26,22 +27,7 @@ OUT=Benchmarks/results/read-$(date -u +%Y%m%dT%H%M%SZ).txt
   /usr/bin/time -f "sync: %e s, peak RSS %M KiB" $BIN sync --config "$WORK/region/care-record.yaml"
 } 2>&1 | tee "$OUT"
 
-python3 - "$WORK/region/data/care-record.sqlite" >"$WORK/patients.lua" <<'PY'
-import sqlite3, sys
-# Patients registered at A81001 with a permanent consent in force: the GP may read each of them.
-rows = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT DISTINCT r.nhsNumber FROM registration r JOIN patientRecord p ON p.nhsNumber = r.nhsNumber "
-    "JOIN sharingDecision d ON d.nhsNumber = r.nhsNumber AND d.kind = 'consent-to-view' "
-    "WHERE r.practiceOds = 'A81001' AND r.nhsNumber NOT IN (SELECT nhsNumber FROM sharingDecision WHERE kind != 'consent-to-view')").fetchall()
-print("patients = {" + ",".join('"%s"' % r[0] for r in rows) + "}")
-PY
-cat >>"$WORK/patients.lua" <<'LUA'
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", "/Patient/" .. patients[(counter % #patients) + 1])
-end
-LUA
+write_patient_requests "$WORK/region/data/care-record.sqlite" "$WORK/patients.lua" "/Patient/"
 TOKEN=$($BIN token --key "$WORK/region/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
 FIRST=$(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | head -1 | tr -d '"')
 echo "patients registered at A81001 with consent: $(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | wc -l)" | tee -a "$OUT"

@@ -4,6 +4,7 @@
 # on an idle server and again while a full refresh of every source runs. Results go to Benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/patients-lua.sh
 PATIENTS=${PATIENTS:-100000}
 DURATION=${DURATION:-20s}
 PORT=${PORT:-18091}
@@ -32,20 +33,7 @@ echo "== first sync over HTTPS (libcurl, mutual TLS)" | tee -a "$OUT"
 $BIN serve --config "$REGION/care-record.yaml" >"$WORK/serve.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-python3 - "$REGION/data/care-record.sqlite" >"$WORK/patients.lua" <<'PY'
-import sqlite3, sys
-rows = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT DISTINCT r.nhsNumber FROM registration r JOIN sharingDecision d ON d.nhsNumber = r.nhsNumber AND d.kind = 'consent-to-view' "
-    "WHERE r.practiceOds = 'A81001' AND r.nhsNumber NOT IN (SELECT nhsNumber FROM sharingDecision WHERE kind != 'consent-to-view') LIMIT 5000").fetchall()
-print("patients = {" + ",".join('"%s"' % r[0] for r in rows) + "}")
-PY
-cat >>"$WORK/patients.lua" <<'LUA'
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", "/Condition?patient=" .. patients[(counter % #patients) + 1])
-end
-LUA
+write_patient_requests "$REGION/data/care-record.sqlite" "$WORK/patients.lua" "/Condition?patient=" 5000
 TOKEN=$($BIN token --key "$REGION/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
 echo "== reads, idle: wrk -t1 -c8 -d$DURATION GET /Condition?patient=" | tee -a "$OUT"
 wrk -t1 -c8 -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee -a "$OUT"
