@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 import FHIR
 import Foundation
 import HTTPTypes
@@ -111,5 +112,25 @@ struct AuthenticationTests {
             _ = try await TokenVerifier(jwks: Data(#"{"keys":[{"kty":"oct","k":"c2VjcmV0","kid":"h"}]}"#.utf8), issuer: "i", audience: "a")
         }
         await #expect(throws: JWKSError.self) { _ = try await TokenVerifier(jwks: Data("[]".utf8), issuer: "i", audience: "a") }
+    }
+}
+
+@Suite("Verified-token cache")
+struct VerifiedTokenCacheTests {
+    final class MovableClock: Sendable {
+        let offset = Synchronization.Mutex<TimeInterval>(0)
+        var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    }
+
+    @Test("a remembered token is still refused once it expires")
+    func expiryStillChecked() async throws {
+        let keys = try await RegionFixture.shared().keys
+        let clock = MovableClock()
+        let verifier = try await keys.verifier(clock: { clock.now })
+        let token = try await keys.token(TestKeys.claims(ods: "A81001", lifetime: 120))
+        #expect(try await verifier.verify(token).ods == "A81001")
+        #expect(try await verifier.verify(token).sub == "dr.test")
+        clock.offset.withLock { $0 = 200 }
+        await #expect(throws: TokenRejection.expired) { try await verifier.verify(token) }
     }
 }

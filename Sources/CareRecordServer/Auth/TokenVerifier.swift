@@ -1,6 +1,7 @@
 import FHIR
 import Foundation
 import JWTKit
+import Synchronization
 
 /// Verifies bearer tokens against the configured JWKS: RS256 or ES256 only, `iss`, `aud`, `exp`, `nbf`, `iat` with 60 s leeway (C4).
 public struct TokenVerifier: Sendable {
@@ -14,6 +15,9 @@ public struct TokenVerifier: Sendable {
     let issuer: String
     let audience: String
     let clock: @Sendable () -> Date
+    /// Claims of tokens whose signature has been verified, so a client's repeated token costs no signature check;
+    /// time claims are still checked on every request.
+    let verified = VerifiedTokens(capacity: 10_000)
 
     /// Loads the public keys of a JWKS document; keys other than RSA and P-256 EC are ignored.
     public init(jwks: Data, issuer: String, audience: String, clock: @escaping @Sendable () -> Date = { Date() }) async throws {
@@ -28,6 +32,7 @@ public struct TokenVerifier: Sendable {
 
     /// The user a token speaks for, or why it is refused.
     public func verify(_ token: String) async throws(TokenRejection) -> AuthenticatedUser {
+        if let claims = verified.claims(for: token) { return try user(from: claims) }
         let header = try Self.header(of: token)
         guard let alg = header["alg"] as? String, Self.acceptedAlgorithms.contains(alg) else { throw .algorithmNotAccepted }
         guard let kid = header["kid"] as? String, algorithmByKeyID[kid] == alg else { throw .unknownKey }
@@ -37,7 +42,9 @@ public struct TokenVerifier: Sendable {
         } catch {
             throw .badSignatureOrClaims
         }
-        return try user(from: claims)
+        let user = try user(from: claims)
+        verified.remember(claims, for: token)
+        return user
     }
 
     func user(from claims: AccessTokenClaims) throws(TokenRejection) -> AuthenticatedUser {
@@ -120,5 +127,26 @@ extension Data {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         self.init(base64Encoded: base64)
+    }
+}
+
+/// A bounded map from token to its verified claims; emptied when full (tokens are short-lived, so it refills at once).
+final class VerifiedTokens: Sendable {
+    private let capacity: Int
+    private let entries = Mutex<[String: AccessTokenClaims]>([:])
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func claims(for token: String) -> AccessTokenClaims? {
+        entries.withLock { $0[token] }
+    }
+
+    func remember(_ claims: AccessTokenClaims, for token: String) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = claims
+        }
     }
 }

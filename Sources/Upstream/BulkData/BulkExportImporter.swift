@@ -109,6 +109,7 @@ public struct BulkExportImporter: Sendable {
         }
         defer { reader.close() }
         let supported = importOrder.contains(file.type)
+        let decoder = JSONDecoder()
         var lines = 0
         while let line = try reader.nextLine() {
             lines += 1
@@ -118,7 +119,7 @@ public struct BulkExportImporter: Sendable {
             }
             let resource: AnyResource
             do {
-                resource = try JSONDecoder().decode(AnyResource.self, from: line)
+                resource = try decoder.decode(AnyResource.self, from: line)
             } catch let error as DecodingError {
                 throw ImportError.malformedLine(file: name, line: reader.lineNumber, reason: error.summary)
             } catch {
