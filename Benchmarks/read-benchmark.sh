@@ -29,7 +29,7 @@ OUT=Benchmarks/results/read-$(date -u +%Y%m%dT%H%M%SZ).txt
 
 write_patient_requests "$WORK/region/data/care-record.sqlite" "$WORK/patients.lua" "/Patient/"
 TOKEN=$($BIN token --key "$WORK/region/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
-FIRST=$(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | head -1 | tr -d '"')
+FIRST=$(python3 -c 'import re, sys; print(re.search(r"[0-9]{10}", open(sys.argv[1]).read()).group())' "$WORK/patients.lua")
 echo "patients registered at A81001 with consent: $(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | wc -l)" | tee -a "$OUT"
 
 # One run with the full access decision and durable audit (as in service), one with audit writes switched off.
