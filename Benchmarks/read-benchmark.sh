@@ -42,7 +42,7 @@ for mode in audited unaudited; do
   echo "wrk -t2 -c$CONNECTIONS -d$DURATION GET /Patient/{nhs}" | tee -a "$OUT"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee -a "$OUT"
   echo "health: $(curl -s "http://127.0.0.1:$PORT/health")" | tee -a "$OUT"
-  kill $SERVER; wait $SERVER 2>/dev/null || true
+  kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 done
 echo "audit verify: $($BIN audit verify --config "$WORK/region/care-record.yaml")" | tee -a "$OUT"
 echo "results: $OUT"
