@@ -23,7 +23,7 @@ struct DemoCommand: AsyncParsableCommand {
         Console.say("Generated \(summary.patients) synthetic patients in \(folder.path)")
         let certificates = try SimulatorCertificates.generate()
         let files = try certificates.writeClientFiles(to: folder.appendingPathComponent("certs"))
-        let token = SHA256.hash(data: Data(UUID().uuidString.utf8)).map { String(format: "%02x", $0) }.joined()
+        let token = SHA256.hash(data: Data(UUID().uuidString.utf8)).hexadecimal
         let simulator = UpstreamSimulator(
             sourcesFolder: folder.appendingPathComponent("sources"), certificates: certificates, requireClientCertificate: true,
             requiredBearerToken: token, pollsBeforeComplete: 1)

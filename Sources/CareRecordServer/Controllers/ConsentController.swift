@@ -85,7 +85,7 @@ struct ConsentController {
         consent.patient = Reference(reference: "Patient/\(submission.nhsNumber.value)", identifier: submission.nhsNumber.identifier)
         consent.performer = [Reference(identifier: Identifier(system: ConsentSubmission.userSystem, value: user.sub), display: user.name)]
         consent.organization = [Reference(identifier: Identifier(system: FHIRSystems.odsOrganisation, value: user.ods))]
-        let versionID = SHA256.hash(data: try FHIRJSON.encode(consent)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let versionID = SHA256.hash(data: try FHIRJSON.encode(consent)).prefix(8).hexadecimal
         consent.meta = Meta(versionId: versionID, lastUpdated: FHIRDateTime.instant(now), source: "urn:care-record:source:api")
         return StoredResource(
             id: id, resourceType: Consent.resourceType, nhsNumber: submission.nhsNumber, sourceId: nil, versionId: versionID,

@@ -15,7 +15,7 @@ enum FHIRResponse {
 
     /// A body built here (a Bundle, the CapabilityStatement); its ETag is a digest of its bytes.
     static func generated(_ body: Data, lastModified: Date?, request: Request) -> Response {
-        let digest = SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: body).prefix(12).hexadecimal
         return respond(body: body, etag: "W/\"\(digest)\"", lastModified: lastModified, request: request)
     }
 

@@ -1,4 +1,5 @@
 import Crypto
+import FHIR
 import Foundation
 
 /// The hash chain that makes the audit log tamper-evident: each record's hash covers its content and the previous hash.
@@ -17,7 +18,7 @@ public enum AuditChain {
         var hasher = SHA256()
         hasher.update(data: Data(previous.utf8))
         hasher.update(data: json)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexadecimal
     }
 
     /// Links records after `previous`: sets each one's sequence, previous hash and hash.

@@ -128,7 +128,7 @@ public struct BulkExportImporter: Sendable {
             guard resource.resourceType == file.type else {
                 throw ImportError.malformedLine(file: name, line: reader.lineNumber, reason: "\(resource.resourceType) in a \(file.type) file")
             }
-            try mapper.map(resource, report: &report)
+            try mapper.map(resource, line: line, report: &report)
         }
         report.bytes += reader.bytesRead
         if let expected = file.count, expected != lines {

@@ -7,6 +7,8 @@ public struct NDJSONReader {
 
     private let handle: FileHandle
     private var buffer = Data()
+    /// Where the unread part of `buffer` starts.
+    private var position = 0
     private var finished = false
     /// 1-based number of the line last returned.
     public private(set) var lineNumber = 0
@@ -20,21 +22,24 @@ public struct NDJSONReader {
     /// The next non-empty line, or nil at the end of the file.
     public mutating func nextLine() throws -> Data? {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[position..<newline]
+                position = newline + 1
                 lineNumber += 1
                 if line.allSatisfy(Self.isWhitespace) { continue }
                 return Data(line)
             }
             if finished {
-                guard !buffer.isEmpty else { return nil }
-                let line = buffer
-                buffer = Data()
+                guard position < buffer.endIndex else { return nil }
+                let line = buffer[position...]
+                position = buffer.endIndex
                 lineNumber += 1
-                return line.allSatisfy(Self.isWhitespace) ? nil : line
+                return line.allSatisfy(Self.isWhitespace) ? nil : Data(line)
             }
-            guard buffer.count <= Self.maximumLineLength else { throw ImportError.lineTooLong(line: lineNumber + 1) }
+            guard buffer.endIndex - position <= Self.maximumLineLength else { throw ImportError.lineTooLong(line: lineNumber + 1) }
+            // Drop what has been read before reading more, so the buffer holds at most one chunk and a partial line.
+            buffer.removeSubrange(buffer.startIndex..<position)
+            position = buffer.startIndex
             let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
             bytesRead += chunk.count
             if chunk.isEmpty { finished = true } else { buffer.append(chunk) }

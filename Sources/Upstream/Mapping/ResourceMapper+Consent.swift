@@ -4,7 +4,7 @@ import Foundation
 
 extension ResourceMapper {
     /// A sharing decision, honoured only from the patient's registered GP practice (C3).
-    func map(_ upstream: Consent) throws {
+    func map(_ upstream: Consent, versionID: String) throws {
         let upstreamID = try upstreamID(upstream.id)
         guard upstream.scope.contains(system: FHIRSystems.consentScope, code: "patient-privacy") else {
             throw Rejection(reason: .consentNotPatientPrivacy)
@@ -28,6 +28,6 @@ extension ResourceMapper {
             id: id, kind: kind, recordedAt: recordedAt, recordedByOds: source.ods, sourceId: source.id,
             actorSub: upstream.provision?.actor?.first?.reference.identifier?.value,
             periodStart: period?.start.flatMap(FHIRDateTime.parse), periodEnd: period?.end.flatMap(FHIRDateTime.parse))
-        try writer.addDecision(decision, patient: nhs, resource: try served(consent, id: id, lastUpdated: lastUpdated(upstream.meta), patient: nhs))
+        try writer.addDecision(decision, patient: nhs, resource: try served(consent, id: id, versionID: versionID, lastUpdated: lastUpdated(upstream.meta), patient: nhs))
     }
 }

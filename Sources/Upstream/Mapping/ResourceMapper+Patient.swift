@@ -4,7 +4,7 @@ import Foundation
 
 extension ResourceMapper {
     /// A patient: valid NHS number required; registration from `generalPractitioner`; served under its NHS number.
-    func map(_ upstream: Patient) throws {
+    func map(_ upstream: Patient, versionID: String) throws {
         let upstreamID = try upstreamID(upstream.id)
         guard let value = upstream.identifier?.first(where: { $0.system == NHSNumber.system })?.value else {
             try writer.rejectUpstreamPatient(upstreamID)
@@ -31,7 +31,7 @@ extension ResourceMapper {
             let named = upstream.generalPractitioner?.first { $0.identifier?.value == ods }
             return [Reference(type: "Organization", identifier: Identifier(system: FHIRSystems.odsOrganisation, value: ods), display: named?.display)]
         }
-        let stored = try served(patient, id: nhs.value, lastUpdated: lastUpdated(upstream.meta), patient: nhs)
+        let stored = try served(patient, id: nhs.value, versionID: versionID, lastUpdated: lastUpdated(upstream.meta), patient: nhs)
         try writer.addPatient(stored, upstreamId: upstreamID, registeredPractice: practice)
     }
 }

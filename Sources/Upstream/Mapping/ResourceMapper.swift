@@ -8,6 +8,9 @@ public struct ResourceMapper {
     /// `meta.lastUpdated` for resources that carry none: the export's transaction time.
     public let fallbackLastUpdated: Date
     let writer: any SourceImportWriter
+    let encoder = FHIRJSON.encoder()
+    /// Bump when the mapping changes what it serves for the same upstream bytes, so every `versionId` (and ETag) changes.
+    static let mappingRevision = 1
 
     public init(source: SourceIdentity, fallbackLastUpdated: Date, writer: any SourceImportWriter) {
         self.source = source
@@ -18,28 +21,29 @@ public struct ResourceMapper {
     /// `meta.source` of everything this source contributes.
     public static func sourceURI(_ sourceID: String) -> String { "urn:care-record:source:\(sourceID)" }
 
-    /// Maps one decoded upstream resource; a rejected record is counted in `report`, a store failure is thrown.
-    public func map(_ resource: AnyResource, report: inout ImportReport) throws {
+    /// Maps one decoded upstream resource (`line` is its upstream JSON); a rejected record is counted in `report`, a store failure is thrown.
+    public func map(_ resource: AnyResource, line: Data, report: inout ImportReport) throws {
+        let versionID = StableID.versionID(line, source: source.id, revision: Self.mappingRevision)
         do {
             switch resource {
-            case .patient(let patient): try map(patient)
+            case .patient(let patient): try map(patient, versionID: versionID)
             case .episodeOfCare(let episode): try map(episode)
-            case .consent(let consent): try map(consent)
+            case .consent(let consent): try map(consent, versionID: versionID)
             case .allergyIntolerance(var allergy):
                 let nhs = try resolvePatient(allergy.patient)
                 try requireDates([allergy.onsetDateTime, allergy.recordedDate])
                 allergy.patient = Self.patientReference(nhs)
-                try storeEntry(allergy, patient: nhs)
+                try storeEntry(allergy, patient: nhs, versionID: versionID)
             case .condition(var condition):
                 let nhs = try resolvePatient(condition.subject)
                 try requireDates([condition.onsetDateTime, condition.abatementDateTime, condition.recordedDate])
                 condition.subject = Self.patientReference(nhs)
-                try storeEntry(condition, patient: nhs)
+                try storeEntry(condition, patient: nhs, versionID: versionID)
             case .medicationStatement(var statement):
                 let nhs = try resolvePatient(statement.subject)
                 try requireDates([statement.effectiveDateTime, statement.effectivePeriod?.start, statement.effectivePeriod?.end, statement.dateAsserted])
                 statement.subject = Self.patientReference(nhs)
-                try storeEntry(statement, patient: nhs)
+                try storeEntry(statement, patient: nhs, versionID: versionID)
             case .auditEvent, .bundle, .operationOutcome, .capabilityStatement:
                 throw Rejection(reason: .unsupportedResourceType)
             }
@@ -85,21 +89,19 @@ public struct ResourceMapper {
         return id
     }
 
-    /// Gives a resource its served id and meta, and encodes it.
-    func served<R: FHIRResource>(_ resource: R, id: String, lastUpdated: Date, patient: NHSNumber) throws -> StoredResource {
+    /// Gives a resource its served id and meta, and encodes it once.
+    func served<R: FHIRResource>(_ resource: R, id: String, versionID: String, lastUpdated: Date, patient: NHSNumber) throws -> StoredResource {
         var resource = resource
         resource.id = id
-        resource.meta = nil
-        let versionID = StableID.versionID(try FHIRJSON.encode(resource))
         resource.meta = Meta(versionId: versionID, lastUpdated: FHIRDateTime.instant(lastUpdated), source: Self.sourceURI(source.id))
         return StoredResource(
             id: id, resourceType: R.resourceType, nhsNumber: patient, sourceId: source.id,
-            versionId: versionID, lastUpdated: lastUpdated, json: try FHIRJSON.encode(resource))
+            versionId: versionID, lastUpdated: lastUpdated, json: try encoder.encode(resource))
     }
 
-    private func storeEntry<R: FHIRResource>(_ resource: R, patient: NHSNumber) throws {
+    private func storeEntry<R: FHIRResource>(_ resource: R, patient: NHSNumber, versionID: String) throws {
         let upstream = try upstreamID(resource.id)
         let id = StableID.resourceID(source: source.id, type: R.resourceType, upstreamID: upstream)
-        try writer.addEntry(try served(resource, id: id, lastUpdated: lastUpdated(resource.meta), patient: patient))
+        try writer.addEntry(try served(resource, id: id, versionID: versionID, lastUpdated: lastUpdated(resource.meta), patient: patient))
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import FHIR
 import Foundation
 
 /// Served ids and version ids derived from content, so they stay the same across re-imports.
@@ -8,12 +9,16 @@ enum StableID {
         hex(SHA256.hash(data: Data("\(source)|\(type)|\(upstreamID)".utf8)), length: 32)
     }
 
-    /// A short digest of served content, used as `meta.versionId` and in the `ETag`.
-    static func versionID(_ content: Data) -> String {
-        hex(SHA256.hash(data: content), length: 16)
+    /// `meta.versionId` (and the ETag): a digest of the upstream resource's bytes, its source and the mapping revision,
+    /// so it changes whenever what is served changes, without encoding the resource twice.
+    static func versionID(_ upstream: Data, source: String, revision: Int) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(source)|\(revision)|".utf8))
+        hasher.update(data: upstream)
+        return hex(hasher.finalize(), length: 16)
     }
 
     private static func hex(_ digest: SHA256.Digest, length: Int) -> String {
-        String(digest.map { String(format: "%02x", $0) }.joined().prefix(length))
+        String(digest.prefix(length / 2).hexadecimal)
     }
 }
