@@ -76,6 +76,7 @@ struct ConsentTests {
             #expect(stored.status == .ok)
             let consent = try FHIRJSON.decode(Consent.self, from: Data(buffer: stored.body))
             #expect(consent.performer?.first?.identifier?.value == "nurse.a")
+            #expect(consent.policyRule?.coding?.first?.code == "OPTIN")
             let listed = try bundle(try await client.execute(uri: "/Consent?patient=\(nhs)", method: .get, headers: [.authorization: nurse]) { $0.body })
             #expect(listed.entry?.contains { $0.resource?.resource.id == consent.id } == true)
         }

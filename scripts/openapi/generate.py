@@ -157,6 +157,9 @@ def stored_consent(request, *, id_, version, now, sub, name, ods):
     for k in ["policyRule", "provision"]:
         if k in request:
             out[k] = request[k]
+    if "policyRule" not in out:
+        code = "OPTIN" if request["provision"]["type"] == "permit" else "OPTOUT"
+        out["policyRule"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": code}]}
     assert set(out) >= set(request), set(request) - set(out)
     return out
 
@@ -862,7 +865,7 @@ SCHEMAS = {
         "description": "The body of `POST /Consent`: one FHIR R4 Consent for one patient (C6). Elements are checked at three levels: "
                        "`Consent`, `Consent.provision` and `Consent.provision.actor` may carry only the elements listed here (anything "
                        "else, including a nested `provision.provision`, is `422`); deeper levels are read as FHIR R4 and unknown "
-                       "elements there are ignored. `id`, `meta`, `dateTime`, `performer` and `organization` are accepted but replaced "
+                       "elements there are ignored. `id`, `meta`, `dateTime`, `performer` and `organization` are accepted but replaced (and a missing `policyRule` is set to v3-ActCode OPTIN or OPTOUT) "
                        "by the server; `text` and `policy` are not accepted (`422` unknown element). Kinds of decision: permit + access = consent to "
                        "view; deny + access = block; deny + collect = opt out (actions from "
                        f"`{CONSENT_ACTION}`). A consent to view is permanent when it has no `provision.actor` and no "

@@ -85,6 +85,11 @@ struct ConsentController {
         consent.patient = Reference(reference: "Patient/\(submission.nhsNumber.value)", identifier: submission.nhsNumber.identifier)
         consent.performer = [Reference(identifier: Identifier(system: ConsentSubmission.userSystem, value: user.sub), display: user.name)]
         consent.organization = [Reference(identifier: Identifier(system: FHIRSystems.odsOrganisation, value: user.ods))]
+        if consent.policyRule == nil {
+            // R4 requires a policy or policyRule (ppc-1); say which way the decision goes.
+            let code = submission.kind == .consentToView ? "OPTIN" : "OPTOUT"
+            consent.policyRule = CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: code)
+        }
         let versionID = SHA256.hash(data: try FHIRJSON.encode(consent)).prefix(8).hexadecimal
         consent.meta = Meta(versionId: versionID, lastUpdated: FHIRDateTime.instant(now), source: "urn:care-record:source:api")
         return StoredResource(
