@@ -1,3 +1,4 @@
+import CareRecordStore
 import FHIR
 
 /// The CapabilityStatement served at `/metadata`; `Profiles/CapabilityStatement-care-record.json` must match it (a test checks).
@@ -65,12 +66,7 @@ public enum CapabilityStatementBuilder {
                     security: .init(
                         service: [CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/restful-security-service", code: "OAuth")],
                         description: "JWT bearer tokens signed RS256 or ES256, verified against the region's JWKS."),
-                    resource: [patient] + ClinicalTypes.names.map(clinical) + [consent, auditEvent])
+                    resource: [patient] + ClinicalResourceType.allCases.map { clinical($0.rawValue) } + [consent, auditEvent])
             ])
     }
-}
-
-/// The clinical types in the order the CapabilityStatement lists them.
-enum ClinicalTypes {
-    static let names = ["AllergyIntolerance", "Condition", "MedicationStatement"]
 }

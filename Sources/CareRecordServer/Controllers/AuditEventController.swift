@@ -69,7 +69,7 @@ enum AuditSearch {
     static let subtypeCodes: Set<String> = ["read", "search-type", "create", "operation", "emergency-override"]
 
     /// `date=[prefix]value` (prefixes eq, ge, gt, le, lt; a date, or a dateTime with zone) as bounds on `recorded`.
-    static func bounds(_ value: String) throws -> [(operator: String, instant: String)] {
+    static func bounds(_ value: String) throws -> [RecordedBound] {
         let prefixes = ["eq", "ge", "gt", "le", "lt"]
         let prefix = prefixes.first { value.hasPrefix($0) } ?? "eq"
         let text = prefixes.contains(String(value.prefix(2))) ? String(value.dropFirst(2)) : value
@@ -79,11 +79,11 @@ enum AuditSearch {
         let end = precisionEnd(text, start: start)
         let (low, high) = (FHIRDateTime.instant(start), FHIRDateTime.instant(end))
         switch prefix {
-        case "ge": return [(">=", low)]
-        case "gt": return [(">=", high)]
-        case "le": return [("<", high)]
-        case "lt": return [("<", low)]
-        default: return [(">=", low), ("<", high)]
+        case "ge": return [RecordedBound(.atOrAfter, low)]
+        case "gt": return [RecordedBound(.atOrAfter, high)]
+        case "le": return [RecordedBound(.before, high)]
+        case "lt": return [RecordedBound(.before, low)]
+        default: return [RecordedBound(.atOrAfter, low), RecordedBound(.before, high)]
         }
     }
 

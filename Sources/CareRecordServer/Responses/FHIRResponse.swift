@@ -48,12 +48,13 @@ enum FHIRResponse {
         }
     }
 
+    /// IMF-fixdate, built once (every response with a body needs it).
+    static let imfFixdate = Date.VerbatimFormatStyle(
+        format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
+        locale: Locale(identifier: "en_US_POSIX"), timeZone: TimeZone(identifier: "GMT")!, calendar: Calendar(identifier: .gregorian))
+
     /// An IMF-fixdate, as HTTP wants.
     static func httpDate(_ date: Date) -> String {
-        var style = Date.VerbatimFormatStyle(
-            format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
-            locale: Locale(identifier: "en_US_POSIX"), timeZone: TimeZone(identifier: "GMT")!, calendar: Calendar(identifier: .gregorian))
-        style.calendar = Calendar(identifier: .gregorian)
-        return date.formatted(style)
+        date.formatted(imfFixdate)
     }
 }

@@ -45,8 +45,20 @@ struct SearchBundle {
     /// The latest `lastUpdated` of the entries, for `Last-Modified`.
     var lastModified: Date? { entries.map(\.lastUpdated).max() }
 
-    private static func quoted(_ text: String) -> String {
-        let data = (try? FHIRJSON.encode([text])) ?? Data("[\"\"]".utf8)
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    /// A JSON string literal (RFC 8259 escapes), without an encoder per string.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 }

@@ -19,24 +19,32 @@ public protocol AuditStore: Sendable {
 public struct AuditFilter: Sendable, Hashable {
     /// Only requests by users of this organisation (a privacy officer's scope when the patient is registered elsewhere).
     public var userOds: String?
-    /// Bounds on `recorded`, each an operator (`>=`, `>`, `<=`, `<`) and a FHIR instant.
-    public var recordedBounds: [(operator: String, instant: String)]
+    /// Bounds on `recorded`.
+    public var recordedBounds: [RecordedBound]
     /// Interactions (`read`, `search-type`, ...) and/or `emergency-override`; empty means all.
     public var subtypes: Set<String>
 
-    public init(userOds: String? = nil, recordedBounds: [(operator: String, instant: String)] = [], subtypes: Set<String> = []) {
+    public init(userOds: String? = nil, recordedBounds: [RecordedBound] = [], subtypes: Set<String> = []) {
         self.userOds = userOds
         self.recordedBounds = recordedBounds
         self.subtypes = subtypes
     }
+}
 
-    public static func == (a: AuditFilter, b: AuditFilter) -> Bool {
-        a.userOds == b.userOds && a.subtypes == b.subtypes && a.recordedBounds.map { "\($0.operator)\($0.instant)" } == b.recordedBounds.map { "\($0.operator)\($0.instant)" }
+/// One bound on when a record was made: `recorded` compared with a FHIR instant.
+public struct RecordedBound: Sendable, Hashable {
+    /// The comparison, as SQL writes it.
+    public enum Comparison: String, Sendable {
+        case atOrAfter = ">="
+        case before = "<"
     }
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(userOds)
-        hasher.combine(subtypes)
+    public var comparison: Comparison
+    public var instant: String
+
+    public init(_ comparison: Comparison, _ instant: String) {
+        self.comparison = comparison
+        self.instant = instant
     }
 }
 

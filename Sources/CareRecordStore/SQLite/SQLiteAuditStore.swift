@@ -71,8 +71,8 @@ public final class SQLiteAuditStore: AuditStore {
             conditions.append("userOds = ?")
             arguments.append(ods)
         }
-        for bound in filter.recordedBounds where [">=", ">", "<=", "<"].contains(bound.operator) {
-            conditions.append("recorded \(bound.operator) ?")
+        for bound in filter.recordedBounds {
+            conditions.append("recorded \(bound.comparison.rawValue) ?")
             arguments.append(bound.instant)
         }
         if !filter.subtypes.isEmpty {
