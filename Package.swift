@@ -6,6 +6,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "care-record", targets: ["care-record"]),
+        // Libraries for the fuzzing harnesses in Benchmarks/Fuzz, a separate package that depends on this one by path.
+        .library(name: "FHIR", targets: ["FHIR"]),
+        .library(name: "CareRecordStore", targets: ["CareRecordStore"]),
+        .library(name: "Upstream", targets: ["Upstream"]),
+        .library(name: "CareRecordServer", targets: ["CareRecordServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
