@@ -1,21 +1,28 @@
 import Hummingbird
 import NIOCore
 
-/// Per-request state: request id, client address and, once authenticated, the user.
+/// Per-request state: the request's identity, the client address and, once decided, the user and the patient access.
 public struct CareRecordRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The `X-Request-ID` echoed on the response.
+    /// The server's own id for this request: the audit record keys on it; a client cannot choose it.
     public var requestID = ""
+    /// The client's IP address, for the audit trail: the socket peer, or what a trusted proxy forwarded.
+    public var clientAddress: String?
+    /// The socket peer's address.
+    public let peerAddress: String?
     /// The verified user; nil until authentication succeeds.
     public var user: AuthenticatedUser?
-    /// The client's IP address, for the audit trail.
-    public let clientAddress: String?
+    /// A token already verified by the rate limiter, so authentication does not verify it twice.
+    var preverifiedUser: AuthenticatedUser?
+    /// What the access middleware decided for a patient-scoped route; nil elsewhere.
+    var access: PatientAccessGrant?
     /// What the request's audit record will say; filled in by inner layers.
     public let audit = AuditTrail()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        clientAddress = source.channel.remoteAddress?.ipAddress
+        peerAddress = source.channel.remoteAddress?.ipAddress
+        clientAddress = peerAddress
     }
 
     /// Bodies above this are refused (a `Consent` is a few kilobytes).
