@@ -1,12 +1,19 @@
 /// Why a signing key, verify key or checkpoint could not be loaded, made or written.
 public enum AuditCheckpointError: Error, CustomStringConvertible, Equatable {
+    /// The file is missing or cannot be read.
     case unreadable(path: String, reason: String)
+    /// No PEM block, or one whose body is not base64.
     case notPEM(source: String)
+    /// A PEM block of another kind, e.g. `RSA PRIVATE KEY`, or a public key where the private one belongs.
     case wrongKind(source: String, found: String, expected: String)
+    /// The right kind of block, but for another algorithm (an RSA or EC key in PKCS#8, say).
     case notEd25519(source: String)
+    /// Fields that cannot be signed unambiguously.
     case invalidCheckpoint(String)
+    /// A checkpoint or key file (or its folder) could not be written.
     case writeFailed(path: String, reason: String)
 
+    /// A sentence for the operator.
     public var description: String {
         switch self {
         case .unreadable(let path, let reason):
