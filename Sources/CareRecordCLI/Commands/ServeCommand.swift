@@ -17,7 +17,10 @@ struct ServeCommand: AsyncParsableCommand {
         let api = try await APIFactory.make(configuration)
         let logger = Logger(label: "care-record")
         logger.info("serving", metadata: ["base_url": "\(configuration.server.baseURL)"])
-        var services: [any Service] = [MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger)]
+        var services: [any Service] = [
+            MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger),
+            try AuditCheckpointService.make(configuration, log: api.auditLog, logger: logger),
+        ]
         if let text = configuration.syncSchedule, let schedule = DailySchedule(text) {
             let runner = SyncRunner(repository: api.repository, logger: Logger(label: "care-record.sync"))
             services.append(ScheduledSyncService(schedule: schedule, runner: runner, sources: configuration.sources, logger: logger))
