@@ -57,7 +57,7 @@ public struct CareRecordAPI: Sendable {
         router.add(middleware: RateLimitMiddleware(settings: settings.rateLimit, verifier: verifier, clock: clock))
         router.add(middleware: ContentNegotiationMiddleware())
         let statement = (try? FHIRJSON.encode(CapabilityStatementBuilder.build(baseURL: baseURL))) ?? Data()
-        MetadataController(capabilityStatement: statement, auditLog: auditLog, repository: repository, verifier: verifier).addRoutes(to: router)
+        MetadataController(capabilityStatement: statement, auditLog: auditLog, repository: repository, verifier: verifier, throttled: throttled).addRoutes(to: router)
 
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
         let patientScoped = PatientScopedRoutes(

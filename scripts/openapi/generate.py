@@ -814,14 +814,14 @@ HEALTH_SOURCES = [
 HEALTH_JWKS = {"keys": 2, "lastAttempt": "2026-11-25T14:00:03.112Z", "lastAttemptSucceeded": True,
                "lastLoaded": "2026-11-25T02:00:00.514Z"}
 HEALTH = {"audit": {"failures": 0, "largestTransaction": 7, "records": 1532, "transactions": 1190}, "jwks": HEALTH_JWKS,
-          "sources": HEALTH_SOURCES, "status": "ok"}
+          "rateLimited": 12, "sources": HEALTH_SOURCES, "status": "ok"}
 HEALTH_JWKS_FAILED = {"keys": 2, "lastAttempt": "2026-11-25T14:05:03.118Z", "lastAttemptSucceeded": False,
                       "lastError": "the JWKS could not be fetched", "lastLoaded": "2026-11-25T02:00:00.514Z"}
 HEALTH_JWKS_RELOAD_FAILED = {**HEALTH, "jwks": HEALTH_JWKS_FAILED}
 HEALTH_NEW_DATABASE = {"audit": {"failures": 0, "largestTransaction": 0, "records": 0, "transactions": 0},
                        "jwks": {"keys": 1, "lastAttempt": "2026-11-25T09:30:00.027Z", "lastAttemptSucceeded": True,
                                 "lastLoaded": "2026-11-25T09:30:00.027Z"},
-                       "sources": [], "status": "ok"}
+                       "rateLimited": 0, "sources": [], "status": "ok"}
 
 
 def obj(props, required=None, description=None, **extra):
@@ -1139,9 +1139,9 @@ SCHEMAS = {
     "Health": obj(
         {"status": {"type": "string", "const": "ok"},
          "sources": {"type": "array", "items": S("HealthSource"),
-                     "description": "How fresh each upstream source's data is, ordered by source `id`: every source the database "
-                                    "has a sync attempt for (successful or not), including one since removed from the configuration. "
-                                    "A configured source never yet synced is not listed. Empty for a new database."},
+                     "description": "How fresh each upstream source's data is, ordered by source `id`: every configured source "
+                                    "(registered when `serve` starts; one never synced has no times yet) and any source since removed "
+                                    "from the configuration that has a sync attempt. Empty for a new database without sources."},
          "audit": obj(
              {"records": {"type": "integer", "minimum": 0, "description": "Audit records committed since the process started."},
               "transactions": {"type": "integer", "minimum": 0, "description": "Commits (group commit: each takes every record waiting)."},
@@ -1150,8 +1150,10 @@ SCHEMAS = {
                            "description": "Commits that failed (each answered its requests `503` `AUDIT_UNAVAILABLE`)."}},
              required=["records", "transactions", "largestTransaction", "failures"],
              description="Audit commit statistics since the process started (audit cannot be switched off)."),
-         "jwks": S("HealthJWKS")},
-        required=["status", "audit", "jwks", "sources"],
+         "jwks": S("HealthJWKS"),
+         "rateLimited": {"type": "integer", "minimum": 0,
+                         "description": "Requests refused with `429 TOO_MANY_REQUESTS` since the process started."}},
+        required=["status", "audit", "jwks", "rateLimited", "sources"],
         description="The probe's body: no patient data. Keys are sorted (in nested objects too); absent values are left out, "
                     "never `null`.",
         example=HEALTH),

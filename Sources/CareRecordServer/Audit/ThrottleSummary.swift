@@ -11,6 +11,8 @@ public actor ThrottleSummary {
     }
 
     private var counts: [Key: Int] = [:]
+    /// Requests refused by the rate limit since start, for `/health`.
+    public private(set) var total = 0
     /// One flush at a time: the actor is re-entered while a record is being appended.
     private var flushing = false
 
@@ -19,6 +21,7 @@ public actor ThrottleSummary {
     /// Counts one refused request, then audits every earlier minute's counts (a failure keeps them for later).
     func count(address: String, at now: Date, log: AuditLog) async throws {
         counts[Key(address: address, minute: Self.minute(now)), default: 0] += 1
+        total += 1
         try await flush(before: now, log: log)
     }
 

@@ -9,6 +9,7 @@ struct MetadataController {
     let auditLog: AuditLog
     let repository: any CareRecordRepository
     let verifier: TokenVerifier
+    let throttled: ThrottleSummary
 
     func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
         router.get("metadata") { request, _ in
@@ -18,7 +19,7 @@ struct MetadataController {
         router.get("health") { _, _ in
             let statistics = await auditLog.statistics
             let sources = try await repository.sourceStatuses().map(Health.Source.init)
-            let body = Health(status: "ok", audit: statistics, jwks: verifier.keyStatus, sources: sources)
+            let body = Health(status: "ok", audit: statistics, jwks: verifier.keyStatus, rateLimited: await throttled.total, sources: sources)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
@@ -32,6 +33,8 @@ struct Health: Encodable {
     let audit: AuditLog.Statistics
     /// The token keys: a failed reload keeps the last good keys and shows here.
     let jwks: JWKSStatus
+    /// Requests refused with 429 since start.
+    let rateLimited: Int
     let sources: [Source]
 
     /// One source's freshness: when its data in service was synced, and whether the latest attempt worked.
