@@ -12,8 +12,8 @@ public struct CareRecordRequestContext: RequestContext {
     public let peerAddress: String?
     /// The verified user; nil until authentication succeeds.
     public var user: AuthenticatedUser?
-    /// A token already verified by the rate limiter, so authentication does not verify it twice.
-    var preverifiedUser: AuthenticatedUser?
+    /// The bearer token as the rate limiter already checked it, so authentication does not verify it twice.
+    var tokenCheck: TokenCheck?
     /// What the access middleware decided for a patient-scoped route; nil elsewhere.
     var access: PatientAccessGrant?
     /// What the request's audit record will say; filled in by inner layers.
@@ -23,6 +23,12 @@ public struct CareRecordRequestContext: RequestContext {
         coreContext = .init(source: source)
         peerAddress = source.channel.remoteAddress?.ipAddress
         clientAddress = peerAddress
+    }
+
+    /// A bearer token's verification, made once per request.
+    enum TokenCheck: Sendable {
+        case verified(AuthenticatedUser)
+        case refused(TokenRejection)
     }
 
     /// Bodies above this are refused (a `Consent` is a few kilobytes).

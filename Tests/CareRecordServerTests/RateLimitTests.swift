@@ -98,6 +98,19 @@ struct RateLimitTests {
         #expect(record.path.count <= AuditMiddleware.unauthenticatedPathLimit)
     }
 
+    @Test("only the named probe and discovery paths go unaudited; any other path under them is audited")
+    func exemptionsAreExact() async throws {
+        let fixture = try await RegionFixture.shared()
+        let store = try temporaryAuditStore()
+        let api = try await api(fixture, store: store, settings: RateLimitSettings(), clock: TestClock())
+        try await Application(router: api.buildRouter()).test(.router) { client async throws in
+            #expect(try await client.status(uri: "/.well-known/anything-else", method: .get) == .notFound)
+            #expect(try await client.status(uri: "/health/whatever", method: .get) == .notFound)
+            #expect(try await client.status(uri: "/metadata", method: .get) == .ok)
+        }
+        #expect(try await store.verify().records == 2)
+    }
+
     @Test("token buckets refill at their rate and hold at most their burst")
     func buckets() {
         let buckets = TokenBuckets(ratePerSecond: 2, burst: 2)

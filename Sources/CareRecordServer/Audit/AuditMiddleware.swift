@@ -13,10 +13,11 @@ struct AuditMiddleware: RouterMiddleware {
     let log: AuditLog
     let throttled: ThrottleSummary
     let clock: @Sendable () -> Date
-    /// Paths that are not audited: the capability statement, health probes and discovery documents.
-    static func isUnaudited(_ path: String) -> Bool {
-        path == "/metadata" || path == "/health" || path.hasPrefix("/health/") || path.hasPrefix("/.well-known/")
-    }
+    /// Paths that are not audited: the capability statement, health probes and discovery documents (exactly these; any other
+    /// path, even an unknown one, is audited).
+    static let unaudited: Set<String> = ["/metadata", "/health", "/health/live", "/health/ready", "/.well-known/smart-configuration"]
+
+    static func isUnaudited(_ path: String) -> Bool { unaudited.contains(path) }
     /// What an unauthenticated request may make the audit store hold of its path.
     static let unauthenticatedPathLimit = 300
 

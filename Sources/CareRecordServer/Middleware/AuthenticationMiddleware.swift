@@ -11,16 +11,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { throw FHIRError.tokenMissing }
         guard let token = Self.bearerToken(header) else { throw FHIRError.tokenInvalid }
-        let user: AuthenticatedUser
-        if let preverified = context.preverifiedUser {
-            user = preverified
+        let check: Context.TokenCheck
+        if let earlier = context.tokenCheck {
+            check = earlier
         } else {
             do {
-                user = try await verifier.verify(token)
+                check = .verified(try await verifier.verify(token))
             } catch {
-                context.logger.info("token refused", metadata: ["reason": "\(error)"])
-                throw FHIRError.tokenInvalid
+                check = .refused(error)
             }
+        }
+        guard case .verified(let user) = check else {
+            if case .refused(let reason) = check { context.logger.info("token refused", metadata: ["reason": "\(reason)"]) }
+            throw FHIRError.tokenInvalid
         }
         var context = context
         context.user = user

@@ -38,12 +38,17 @@ struct RateLimitMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method != .options, !AuditMiddleware.isUnaudited(request.uri.path) else { return try await next(request, context) }
+        guard request.method != .options, !Self.isExempt(request.uri.path) else { return try await next(request, context) }
         var context = context
         var user: AuthenticatedUser?
         if let token = AuthenticationMiddleware.bearerToken(request.headers[.authorization]) {
-            user = try? await verifier.verify(token)
-            context.preverifiedUser = user
+            do {
+                let verified = try await verifier.verify(token)
+                user = verified
+                context.tokenCheck = .verified(verified)
+            } catch {
+                context.tokenCheck = .refused(error)
+            }
         }
         let now = clock()
         let wait: TimeInterval?
@@ -57,6 +62,13 @@ struct RateLimitMiddleware: RouterMiddleware {
             throw FHIRError.tooManyRequests(retryAfter: max(1, Int(wait.rounded(.up))))
         }
         return try await next(request, context)
+    }
+}
+
+extension RateLimitMiddleware {
+    /// The capability statement, health probes and discovery documents are never limited.
+    static func isExempt(_ path: String) -> Bool {
+        path == "/metadata" || path == "/health" || path.hasPrefix("/health/") || path.hasPrefix("/.well-known/")
     }
 }
 
