@@ -171,7 +171,7 @@ extension SQLiteCareRecordRepository {
         let arguments: StatementArguments = [nhsNumber.value]
         let practice = try registeredPractice(db, nhsNumber)
         let episodes = try Row.fetchAll(
-            db, sql: "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ?", arguments: arguments
+            db, sql: "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ? ORDER BY ods, id", arguments: arguments
         ).map { row in
             CareEpisode(id: row["id"], ods: row["ods"], status: row["status"], start: row["periodStart"], end: row["periodEnd"], sourceId: row["sourceId"])
         }
