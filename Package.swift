@@ -112,6 +112,7 @@ let package = Package(
             dependencies: [
                 "CareRecordServer", "CareRecordCLI", "Upstream", "CareRecordStore", "FHIR",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),

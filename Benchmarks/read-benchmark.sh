@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Read benchmark (run on purpose, not in `swift test`): a generated region of $PATIENTS patients is synced,
 # served from a release build, and `wrk` requests GET /Patient/{nhs} as a GP of the registered practice,
-# rotating over every patient registered there with consent; once with durable audit, once with audit
-# writes switched off (a benchmark-only flag). Results go to Benchmarks/results/ and the README.
+# rotating over every patient registered there with consent, with the full access decision and a durable
+# audit record per request (audit cannot be switched off). Results go to Benchmarks/results/ and the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/patients-lua.sh
@@ -32,10 +32,9 @@ TOKEN=$($BIN token --key "$WORK/region/keys/signing-key.pem" --sub bench.gp --od
 FIRST=$(python3 -c 'import re, sys; print(re.search(r"[0-9]{10}", open(sys.argv[1]).read()).group())' "$WORK/patients.lua")
 echo "patients registered at A81001 with consent: $(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | wc -l)" | tee -a "$OUT"
 
-# One run with the full access decision and durable audit (as in service), one with audit writes switched off.
-for mode in audited unaudited; do
-  flag=""; [ "$mode" = unaudited ] && flag="--benchmark-without-audit"
-  $BIN serve --config "$WORK/region/care-record.yaml" $flag >"$WORK/serve-$mode.log" 2>&1 &
+# As in service: the full access decision, a durable audit record per request, signed checkpoints.
+for mode in audited; do
+  $BIN serve --config "$WORK/region/care-record.yaml" >"$WORK/serve-$mode.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
   echo "== $mode: status check $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/Patient/$FIRST")" | tee -a "$OUT"

@@ -5,7 +5,20 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// What the FHIR API needs to run: the record, the token verifier, the participating organisations, its public URL and a clock.
+/// How the API meets the network: rate limits and trusted proxies (C9 `server.rateLimit`, `server.trustedProxies`).
+public struct APISettings: Sendable, Equatable {
+    public var rateLimit: RateLimitSettings
+    /// Peers whose `Forwarded` / `X-Forwarded-For` headers name the client address; no one else's are believed.
+    public var trustedProxies: Set<String>
+
+    public init(rateLimit: RateLimitSettings = RateLimitSettings(), trustedProxies: Set<String> = []) {
+        self.rateLimit = rateLimit
+        self.trustedProxies = trustedProxies
+    }
+}
+
+/// What the FHIR API needs to run: the record, the audit log, the token verifier, the participating organisations, its
+/// public URL and a clock. Audit cannot be switched off.
 public struct CareRecordAPI: Sendable {
     public let repository: any CareRecordRepository
     public let verifier: TokenVerifier
@@ -13,41 +26,49 @@ public struct CareRecordAPI: Sendable {
     /// The server's public base URL (no trailing slash), for `fullUrl` and paging links.
     public let baseURL: String
     public let auditStore: any AuditStore
-    /// The audit writer; nil only when audit is switched off for a benchmark.
-    public let auditLog: AuditLog?
+    /// The single writer of the audit log.
+    public let auditLog: AuditLog
+    /// Requests refused by the rate limit, audited per address and minute.
+    public let throttled = ThrottleSummary()
+    public let settings: APISettings
     public let clock: @Sendable () -> Date
 
     public init(
         repository: any CareRecordRepository, auditStore: any AuditStore, verifier: TokenVerifier, participating: Set<String>, baseURL: String,
-        auditEnabled: Bool = true, clock: @escaping @Sendable () -> Date = { Date() }
+        settings: APISettings = APISettings(), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.repository = repository
         self.auditStore = auditStore
-        self.auditLog = auditEnabled ? AuditLog(store: auditStore) : nil
+        self.auditLog = AuditLog(store: auditStore)
         self.verifier = verifier
         self.policy = AccessPolicy(participating: participating)
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.settings = settings
         self.clock = clock
     }
 
-    /// The router with every route and middleware, outermost first: headers, errors, audit, negotiation, then authentication.
+    /// The router with every route and middleware, outermost first: request identity, errors, audit, rate limit,
+    /// negotiation; then authentication; then, for every patient-scoped route, the access decision.
     public func buildRouter() -> Router<CareRecordRequestContext> {
         let router = Router(context: CareRecordRequestContext.self)
-        router.add(middleware: ResponseHeadersMiddleware())
+        router.add(middleware: RequestIdentityMiddleware(trustedProxies: settings.trustedProxies))
         router.add(middleware: OperationOutcomeMiddleware())
-        router.add(middleware: AuditMiddleware(log: auditLog, clock: clock))
+        router.add(middleware: AuditMiddleware(log: auditLog, throttled: throttled, clock: clock))
+        router.add(middleware: RateLimitMiddleware(settings: settings.rateLimit, verifier: verifier, clock: clock))
         router.add(middleware: ContentNegotiationMiddleware())
         let statement = (try? FHIRJSON.encode(CapabilityStatementBuilder.build(baseURL: baseURL))) ?? Data()
-        MetadataController(capabilityStatement: statement, auditLog: auditLog, repository: repository).addRoutes(to: router)
+        MetadataController(capabilityStatement: statement, auditLog: auditLog, repository: repository, verifier: verifier, throttled: throttled).addRoutes(to: router)
 
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
-        let access = PatientAccess(repository: repository, policy: policy, clock: clock)
-        PatientController(repository: repository, access: access, baseURL: baseURL).addRoutes(to: authenticated)
+        let patientScoped = PatientScopedRoutes(
+            router: authenticated,
+            access: PatientAccessMiddleware.Dependencies(repository: repository, auditStore: auditStore, policy: policy, clock: clock))
+        PatientController(repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
         for type in ClinicalResourceType.allCases {
-            ClinicalController(type: type, repository: repository, access: access, baseURL: baseURL).addRoutes(to: authenticated)
+            ClinicalController(type: type, repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
         }
-        ConsentController(repository: repository, access: access, baseURL: baseURL, auditLog: auditLog, clock: clock).addRoutes(to: authenticated)
-        AuditEventController(auditStore: auditStore, access: access, baseURL: baseURL).addRoutes(to: authenticated)
+        ConsentController(repository: repository, baseURL: baseURL, auditLog: auditLog, clock: clock).addRoutes(to: patientScoped)
+        AuditEventController(auditStore: auditStore, baseURL: baseURL).addRoutes(to: patientScoped)
         ReadOnlyController().addRoutes(to: authenticated)
         return router
     }

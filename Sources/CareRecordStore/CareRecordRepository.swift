@@ -6,33 +6,41 @@ public protocol CareRecordRepository: Sendable {
     /// Registrations, care relationships and sharing decisions of a patient; nil for an NHS number never seen.
     func patientState(_ nhsNumber: NHSNumber) async throws -> PatientState?
 
+    // Reads of patient data take the state an access decision was made on: inside their read transaction they re-read it and
+    // throw `StoreError.stateChanged` when it differs (a block committed meanwhile), so the decision and the data it releases
+    // come from one snapshot. Nil skips the check (lookups made before a decision).
+
     /// The combined `Patient` (the registered practice's demographics first), nil when none are kept.
-    func patient(_ nhsNumber: NHSNumber) async throws -> StoredResource?
+    func patient(_ nhsNumber: NHSNumber, consistentWith state: PatientState?) async throws -> StoredResource?
 
     /// One page of a patient's entries of a type, in a stable order.
-    func clinicalEntries(_ type: ClinicalResourceType, patient: NHSNumber, page: PageRequest) async throws -> Page<StoredResource>
+    func clinicalEntries(_ type: ClinicalResourceType, patient: NHSNumber, page: PageRequest, consistentWith state: PatientState?) async throws -> Page<StoredResource>
 
-    /// One clinical entry by its served id.
-    func clinicalEntry(_ type: ClinicalResourceType, id: String) async throws -> StoredResource?
+    /// One clinical entry by its served id; with a state, nil unless the entry still belongs to that state's patient.
+    func clinicalEntry(_ type: ClinicalResourceType, id: String, consistentWith state: PatientState?) async throws -> StoredResource?
 
     /// Everything held for a patient, read in one transaction (so a refresh committing meanwhile is seen whole or not at all):
     /// the combined Patient, then each clinical type, then the sharing decisions.
-    func everything(patient: NHSNumber) async throws -> [StoredResource]
+    func everything(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource]
 
     /// A patient's sharing decisions as FHIR `Consent` resources, oldest first.
-    func consents(patient: NHSNumber) async throws -> [StoredResource]
+    func consents(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource]
 
     /// Records a sharing decision made through the API; it applies from the next request, and opting out purges the record at once.
     func recordDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) async throws
 
-    /// One sharing decision by its served id.
-    func consent(id: String) async throws -> StoredResource?
+    /// One sharing decision by its served id; with a state, nil unless it still belongs to that state's patient.
+    func consent(id: String, consistentWith state: PatientState?) async throws -> StoredResource?
 
     /// Replaces everything a source contributed, all or nothing: `load` writes the new data; any error keeps the old.
     func replaceSource(_ source: SourceIdentity, startedAt: Date, load: @escaping @Sendable (any SourceImportWriter) throws -> ImportReport) async throws -> ImportReport
 
     /// Records an import that failed before or while loading, so its source status shows the failure.
     func recordFailedImport(_ source: SourceIdentity, report: ImportReport) async throws
+
+    /// Records what each configured source is (its organisation and whether it is a GP practice), so a changed configuration
+    /// applies at once rather than at the source's next import.
+    func updateSources(_ sources: [SourceIdentity]) async throws
 
     /// Each known source's last successful and last attempted import.
     func sourceStatuses() async throws -> [SourceStatus]
@@ -59,4 +67,23 @@ public protocol SourceImportWriter {
     func addEpisode(_ episode: CareEpisode, patient: NHSNumber) throws
     func addDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) throws
     func addEntry(_ resource: StoredResource) throws
+}
+
+extension CareRecordRepository {
+    /// Lookups outside an access decision (import checks, tools, tests): no state to re-check.
+    public func patient(_ nhsNumber: NHSNumber) async throws -> StoredResource? {
+        try await patient(nhsNumber, consistentWith: nil)
+    }
+
+    public func clinicalEntries(_ type: ClinicalResourceType, patient: NHSNumber, page: PageRequest) async throws -> Page<StoredResource> {
+        try await clinicalEntries(type, patient: patient, page: page, consistentWith: nil)
+    }
+
+    public func everything(patient: NHSNumber) async throws -> [StoredResource] {
+        try await everything(patient: patient, consistentWith: nil)
+    }
+
+    public func consents(patient: NHSNumber) async throws -> [StoredResource] {
+        try await consents(patient: patient, consistentWith: nil)
+    }
 }

@@ -86,17 +86,18 @@ struct ConsentTests {
     func shortTermConsent() async throws {
         try await withRegion { client, fixture, clock in
             let nhs = try fixture.nhs(\.hospitalActiveWithoutConsent)
-            // Tokens that outlive the two days the clock moves through.
-            let doctor = "Bearer \(try await fixture.keys.token(TestKeys.claims(sub: "dr.named", ods: "RJR", lifetime: 48 * 3600)))"
-            let colleague = "Bearer \(try await fixture.keys.token(TestKeys.claims(sub: "dr.colleague", ods: "RJR", lifetime: 48 * 3600)))"
-            let created = try await post(client, ConsentBody.shortTerm(nhs: nhs, actor: "dr.named", from: clock.now, hours: 24), auth: doctor)
+            // Tokens are bounded to 12 hours (issue 8.12): each step mints fresh ones at the moved clock.
+            func token(_ sub: String) async throws -> String {
+                "Bearer \(try await fixture.keys.token(TestKeys.claims(sub: sub, ods: "RJR", now: clock.now)))"
+            }
+            let created = try await post(client, ConsentBody.shortTerm(nhs: nhs, actor: "dr.named", from: clock.now, hours: 24), auth: try await token("dr.named"))
             #expect(created.status == .created)
-            #expect(try await read(client, nhs, auth: doctor).status == .ok)
-            #expect(errorCode(try await read(client, nhs, auth: colleague).body) == "CONSENT_REQUIRED")
+            #expect(try await read(client, nhs, auth: try await token("dr.named")).status == .ok)
+            #expect(errorCode(try await read(client, nhs, auth: try await token("dr.colleague")).body) == "CONSENT_REQUIRED")
             clock.advance(23 * 3600)
-            #expect(try await read(client, nhs, auth: doctor).status == .ok)
+            #expect(try await read(client, nhs, auth: try await token("dr.named")).status == .ok)
             clock.advance(2 * 3600)
-            #expect(errorCode(try await read(client, nhs, auth: doctor).body) == "CONSENT_REQUIRED")
+            #expect(errorCode(try await read(client, nhs, auth: try await token("dr.named")).body) == "CONSENT_REQUIRED")
         }
     }
 

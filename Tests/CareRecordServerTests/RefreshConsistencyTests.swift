@@ -65,8 +65,8 @@ struct RefreshConsistencyTests {
                 group.addTask {
                     var seen: [String] = []
                     for _ in 0..<4 {
-                        #expect(await importer.importFolder(refreshed, source: SourceIdentity(id: "gp-a81001", ods: "A81001")).succeeded)
-                        #expect(await importer.importFolder(original, source: SourceIdentity(id: "gp-a81001", ods: "A81001")).succeeded)
+                        #expect(await importer.importFolder(refreshed, source: SourceIdentity(id: "gp-a81001", ods: "A81001", isGPPractice: true)).succeeded)
+                        #expect(await importer.importFolder(original, source: SourceIdentity(id: "gp-a81001", ods: "A81001", isGPPractice: true)).succeeded)
                     }
                     seen.append("done")
                     return seen

@@ -82,3 +82,10 @@ extension Data {
 func temporaryAuditStore() throws -> SQLiteAuditStore {
     try SQLiteAuditStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/\(UUID().uuidString)/audit.sqlite").path)
 }
+
+extension TestClientProtocol {
+    /// The status of one request (for `#expect`, which cannot hold a trailing closure).
+    func status(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> HTTPResponse.Status {
+        try await execute(uri: uri, method: method, headers: headers, body: body) { $0.status }
+    }
+}

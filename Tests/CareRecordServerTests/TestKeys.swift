@@ -11,11 +11,13 @@ struct TestKeys: Sendable {
 
     let keys = JWTKeyCollection()
     let ecKey = ES256PrivateKey()
-    let ecKid = "test-es256"
-    let rsaKid = "test-rs256"
+    let ecKid: String
+    let rsaKid: String
     let jwks: Data
 
-    init() async throws {
+    init(kidPrefix: String = "test") async throws {
+        ecKid = "\(kidPrefix)-es256"
+        rsaKid = "\(kidPrefix)-rs256"
         let rsa = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let primitives = try rsa.publicKey.getKeyPrimitives()
         guard let parameters = ecKey.parameters else { throw CancellationError() }

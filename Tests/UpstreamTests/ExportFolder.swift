@@ -78,5 +78,5 @@ func temporaryRepository() throws -> SQLiteCareRecordRepository {
     return try SQLiteCareRecordRepository(path: path)
 }
 
-let gp = SourceIdentity(id: "gp-a81001", ods: "A81001")
+let gp = SourceIdentity(id: "gp-a81001", ods: "A81001", isGPPractice: true)
 let hospital = SourceIdentity(id: "acute-rjr", ods: "RJR")

@@ -39,8 +39,8 @@ def ref(kind, name):
     return {"$ref": f"#/components/{kind}/{name}"}
 
 
-def patient_ref():
-    return {"reference": f"Patient/{NHS}", "identifier": {"system": NHS_SYSTEM, "value": NHS}}
+def patient_ref(nhs=NHS):
+    return {"reference": f"Patient/{nhs}", "identifier": {"system": NHS_SYSTEM, "value": nhs}}
 
 
 # ---------------------------------------------------------------- examples
@@ -136,7 +136,7 @@ CONSENT_REQUEST_SUMMARIES = {
     "block": ("Block (deny + access)", "Only clinicians of the patient's registered GP practice may record it."),
     "opt-out": ("Opt out (deny + collect)",
                 "Only clinicians of the patient's registered GP practice may record it. The patient's demographics and clinical "
-                "entries are deleted at once."),
+                "entries are no longer served from the next request, and are deleted as soon as the record's writer is free."),
     "lift": ("Lift a block or an opt-out (a newer permanent permit + access)",
              "Only clinicians of the patient's registered GP practice may lift, and only with a permanent consent "
              "(a 24-hour consent is `422`)."),
@@ -173,10 +173,20 @@ CONSENT_CREATED_24H = stored_consent(CONSENT_REQUESTS["24-hour"], id_="c2a9e4d1-
                                      now="2026-11-25T10:00:42.019Z", sub="dr.patel", name="Dr Anil Patel", ods="RJR")
 
 
+PERSON = {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1", "display": "Person"}
+PATIENT_ROLE = {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1", "display": "Patient"}
+PROBE_DESCRIPTION = "another patient's record, asked for by a patient"
+
+
 def audit_event(seq, version, recorded, *, interaction, path, status, reason, sub, name, role, registration, ods, address, request_id,
-                basis=None, emergency_reason=None, returned=None, for_patient=False):
-    """An AuditEvent as AuditEventMapper.event presents an audit record (for_patient: as role `patient` sees it)."""
-    override = basis == "emergency-override"
+                method="GET", patient=NHS, attempted=None, basis=None, purpose_of_use=None, emergency_reason=None, returned=None,
+                client_request_id=None, correlation_id=None, for_patient=False):
+    """An AuditEvent as AuditEventMapper.event presents an audit record (for_patient: as role `patient` sees it).
+
+    `purpose_of_use`: the X-Purpose-Of-Use header as sent; any request carrying it is an emergency override attempt, flagged
+    whatever its outcome. `attempted`: another patient's NHS number a patient-role user asked for (the record is filed under
+    `patient`, the requester's own number)."""
+    override = basis == "emergency-override" or purpose_of_use is not None
     subtype = [{"system": INTERACTION_SYSTEM, "code": interaction}]
     if override:
         subtype.append({"system": AUDIT_SUBTYPE_SYSTEM, "code": "emergency-override", "display": "Emergency override"})
@@ -203,40 +213,64 @@ def audit_event(seq, version, recorded, *, interaction, path, status, reason, su
         user["network"] = {"address": address, "type": "2"}
     ev["agent"] = [user, {"who": {"identifier": {"system": ODS_SYSTEM, "value": ods}}, "requestor": False}]
     ev["source"] = {"site": "Cheshire Care Record", "observer": {"display": "Cheshire Care Record FHIR facade"}}
-    details = [("reason-code", reason), ("basis", basis), ("emergency-reason", emergency_reason), ("returned", returned)]
-    ev["entity"] = [
-        {"what": patient_ref(),
-         "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1", "display": "Person"},
-         "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1", "display": "Patient"}},
+    details = [("reason-code", reason), ("basis", basis), ("purpose-of-use", purpose_of_use), ("emergency-reason", emergency_reason),
+               ("returned", returned), ("client-request-id", client_request_id), ("correlation-id", correlation_id)]
+    entities = [{"what": patient_ref(patient), "type": PERSON, "role": PATIENT_ROLE}]
+    if attempted and not for_patient:
+        entities.append({"what": {"identifier": {"system": NHS_SYSTEM, "value": attempted}}, "type": PERSON, "role": PATIENT_ROLE,
+                         "description": PROBE_DESCRIPTION})
+    shown_path = "(another patient's record)" if attempted and for_patient else path
+    entities.append(
         {"what": {"identifier": {"value": request_id}},
          "type": {"system": "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType", "code": "XrequestId"},
-         "description": f"GET {path} -> {status}",
-         "detail": [{"type": t, "valueString": v} for t, v in details if v is not None]},
-    ]
+         "description": f"{method} {shown_path} -> {status}",
+         "detail": [{"type": t, "valueString": v} for t, v in details if v is not None]})
+    ev["entity"] = entities
     return ev
 
 
-AUDIT_OVERRIDE = audit_event(
-    1042, "9c81e3f04a7b2d65", "2026-11-25T14:02:11.374Z", interaction="read", path=f"/Patient/{NHS}", status=200, reason="OK",
-    sub="dr.khan", name="Dr Omar Khan", role="doctor", registration="GMC-7654321", ods="RJR", address="10.20.30.40",
-    request_id="3f2a7c1e-9b4d-4e8a-8c61-5d0e2b9f7a13", basis="emergency-override",
-    emergency_reason="Unconscious in A&E, no next of kin available", returned=f"Patient/{NHS}")
-# Examples/resources/AuditEvent-emergency-override.json: an AuditEvent as the server served it.
-AUDIT_EXAMPLE_FILE = json.loads((REPO / "Examples/resources/AuditEvent-emergency-override.json").read_text())
+def example_file(name):
+    return json.loads((REPO / "Examples/resources" / name).read_text())
+
+
+DR_KHAN = dict(sub="dr.khan", name="Dr Omar Khan", role="doctor", registration="GMC-7654321", ods="RJR", address="10.20.30.40")
 AUDIT_REFUSED_ARGS = dict(
-    interaction="search-type", path=f"/Condition?patient={NHS}", status=403,
-    reason="CONSENT_REQUIRED", sub="dr.khan", name="Dr Omar Khan", role="doctor", registration="GMC-7654321", ods="RJR",
-    address="10.20.30.40", request_id="b8e0d4a2-61c7-4f3e-9a05-7c2d1e8f4b96")
-AUDIT_REFUSED = audit_event(1037, "41d7b0e9c2a86f35", "2026-11-25T13:58:40.902Z", **AUDIT_REFUSED_ARGS)
+    interaction="search-type", path=f"/Condition?patient={NHS}", status=403, reason="CONSENT_REQUIRED",
+    request_id="b8e0d4a2-61c7-4f3e-9a05-7c2d1e8f4b96", correlation_id="ward-7-handover-2026-11-25", **DR_KHAN)
 AUDIT_OVERRIDE_ARGS = dict(
     interaction="read", path=f"/Patient/{NHS}", status=200, reason="OK",
-    sub="dr.khan", name="Dr Omar Khan", role="doctor", registration="GMC-7654321", ods="RJR", address="10.20.30.40",
-    request_id="3f2a7c1e-9b4d-4e8a-8c61-5d0e2b9f7a13", basis="emergency-override",
-    emergency_reason="Unconscious in A&E, no next of kin available", returned=f"Patient/{NHS}")
+    request_id="3f2a7c1e-9b4d-4e8a-8c61-5d0e2b9f7a13", basis="emergency-override", purpose_of_use="BTG",
+    emergency_reason="Unconscious in A&E, no next of kin available", returned=f"Patient/{NHS}",
+    client_request_id="ehr-7f3a9c:req-000123", **DR_KHAN)
+AUDIT_OVERRIDE = audit_event(1042, "9c81e3f04a7b2d65", "2026-11-25T14:02:11.374Z", **AUDIT_OVERRIDE_ARGS)
+AUDIT_REFUSED = audit_event(1037, "41d7b0e9c2a86f35", "2026-11-25T13:58:40.902Z", **AUDIT_REFUSED_ARGS)
 # The same two records as the patient themself sees them: no altId (registration number), no network (IP address).
 AUDIT_OVERRIDE_FOR_PATIENT = audit_event(1042, "9c81e3f04a7b2d65", "2026-11-25T14:02:11.374Z", for_patient=True, **AUDIT_OVERRIDE_ARGS)
 AUDIT_REFUSED_FOR_PATIENT = audit_event(1037, "41d7b0e9c2a86f35", "2026-11-25T13:58:40.902Z", for_patient=True, **AUDIT_REFUSED_ARGS)
-assert AUDIT_OVERRIDE == audit_event(1042, "9c81e3f04a7b2d65", "2026-11-25T14:02:11.374Z", **AUDIT_OVERRIDE_ARGS)
+
+# Examples/resources/AuditEvent-*.json: AuditEvents as the server serves them to a privacy officer (keys sorted).
+OTHER_NHS = "9000000017"
+PROBER_NHS = "9000000025"
+AUDIT_EXAMPLE_FILE = example_file("AuditEvent-emergency-override.json")
+assert AUDIT_EXAMPLE_FILE == audit_event(
+    1, "e04b7d9a13c65f28", "2026-11-25T22:17:27.062Z", interaction="search-type", path=f"/AllergyIntolerance?patient={OTHER_NHS}",
+    status=200, reason="OK", sub="nurse.evans", name="Nurse Tom Evans", role="nurse", registration="NMC-12A3456B", ods="RJR",
+    address="127.0.0.1", request_id="d52f9fe6-4035-438b-989b-c9bb5f379e65", patient=OTHER_NHS, basis="emergency-override",
+    purpose_of_use="BTG", emergency_reason="Unconscious in ED, allergies needed", returned="Bundle total 1: 1 AllergyIntolerance",
+    client_request_id="ed-triage-0042")
+AUDIT_ATTEMPT_REFUSED_FILE = example_file("AuditEvent-emergency-override-refused.json")
+assert AUDIT_ATTEMPT_REFUSED_FILE == audit_event(
+    2, "7a3c91e5d02b4f86", "2026-11-25T22:19:05.431Z", interaction="operation", path=f"/Patient/{OTHER_NHS}/$everything",
+    status=403, reason="ROLE_NOT_PERMITTED", sub="admin.hughes", name="Gwen Hughes", role="admin", registration=None, ods="RJR",
+    address="127.0.0.1", request_id="0c6e2f7a-58d1-4b93-a4e0-9d2b7c1f3e85", patient=OTHER_NHS, purpose_of_use="BTG",
+    emergency_reason="Ward asked for the medication list")
+AUDIT_PROBE_ARGS = dict(
+    interaction="read", path=f"/Patient/{OTHER_NHS}", status=403, reason="ROLE_NOT_PERMITTED", sub=f"patient-{PROBER_NHS}",
+    name="Alan Jones", role="patient", registration=None, ods="A81001", address="127.0.0.1",
+    request_id="5e9b1c3d-7a20-4f6e-b8d4-2c0a9e6f1b37", patient=PROBER_NHS, attempted=OTHER_NHS)
+AUDIT_PROBE_FILE = example_file("AuditEvent-patient-probe.json")
+assert AUDIT_PROBE_FILE == audit_event(3, "b5f08e2c6d4a1937", "2026-11-25T22:24:48.806Z", **AUDIT_PROBE_ARGS)
+AUDIT_PROBE_FOR_PATIENT = audit_event(3, "b5f08e2c6d4a1937", "2026-11-25T22:24:48.806Z", for_patient=True, **AUDIT_PROBE_ARGS)
 
 
 def entry(resource):
@@ -273,11 +307,28 @@ def outcome(code, issue_type, text):
 
 HEADERS = {
     "X-Request-ID": {
-        "description": "The request id: the client's own `X-Request-ID` when it was 1 to 128 characters of `A-Z a-z 0-9 - _ . :`, "
-                       "otherwise a fresh lower-case UUID. Sent on every response, errors and 304 included; also tags the server's log lines.",
+        "description": "The client's own `X-Request-ID` echoed when it was 1 to 128 characters of `A-Z a-z 0-9 - _ . :`; otherwise "
+                       "(absent, or not safe to echo) the server's own request id, a lower-case UUID. Sent on every response, errors "
+                       "and 304 included. The server gives every request its own id whatever the client sends: that id tags the log "
+                       "lines and keys the audit record (the AuditEvent's transaction entity `what.identifier.value`); the client's "
+                       "value is kept in the audit record as given, as the `client-request-id` detail.",
         "required": True,
         "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
         "example": "7d4f5c2e-0b9a-4e51-9a43-2f0c8e6b1d37",
+    },
+    "X-Correlation-ID": {
+        "description": "The client's `X-Correlation-ID` echoed when it was 1 to 128 characters of `A-Z a-z 0-9 - _ . :`; absent "
+                       "when none was sent or it was not safe to echo.",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+        "example": "ward-7-handover-2026-11-25",
+    },
+    "Retry-After": {
+        "description": "Whole seconds to wait before trying again: on `429` the time until the rate limit lets a request through "
+                       "again (rounded up, at least 1); on `503` always `1`.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[1-9][0-9]*$"},
+        "example": "1",
     },
     "Cache-Control": {
         "description": "Always `no-store`, on every response (patient data must not be cached by intermediaries or browsers).",
@@ -325,16 +376,29 @@ HEADERS = {
     },
 }
 
-STD_HEADERS = {"X-Request-ID": ref("headers", "X-Request-ID"), "Cache-Control": ref("headers", "Cache-Control")}
+STD_HEADERS = {"X-Request-ID": ref("headers", "X-Request-ID"), "X-Correlation-ID": ref("headers", "X-Correlation-ID"),
+               "Cache-Control": ref("headers", "Cache-Control")}
+RETRY_AFTER = {"Retry-After": ref("headers", "Retry-After")}
 VALIDATOR_HEADERS = {**STD_HEADERS, "ETag": ref("headers", "ETag"), "Last-Modified": ref("headers", "Last-Modified")}
 
 PARAMETERS = {
     "XRequestID": {
         "name": "X-Request-ID", "in": "header", "required": False,
-        "description": "Optional correlation id. Echoed back when it is 1 to 128 characters of `A-Z a-z 0-9 - _ . :`; "
-                       "any other value is not refused but replaced by a generated UUID.",
+        "description": "Optional: the client's own id for the request. Echoed back when it is 1 to 128 characters of "
+                       "`A-Z a-z 0-9 - _ . :`; any other value is not refused, and the response carries the server's own request id "
+                       "instead. It never becomes the request's id: the server generates its own for every request (the audit record "
+                       "keys on it), and keeps the client's value in the audit record as given (first 200 characters), as the "
+                       "`client-request-id` detail of the AuditEvent.",
         "schema": {"type": "string"},
         "example": "ehr-7f3a9c:req-000123",
+    },
+    "XCorrelationID": {
+        "name": "X-Correlation-ID", "in": "header", "required": False,
+        "description": "Optional: an id tying this request to others of the client's (for example one clinical task). Echoed back "
+                       "when it is 1 to 128 characters of `A-Z a-z 0-9 - _ . :` (otherwise not echoed, never refused), and kept in "
+                       "the audit record as given (first 200 characters), as the `correlation-id` detail of the AuditEvent.",
+        "schema": {"type": "string"},
+        "example": "ward-7-handover-2026-11-25",
     },
     "IfNoneMatch": {
         "name": "If-None-Match", "in": "header", "required": False,
@@ -419,10 +483,14 @@ PARAMETERS = {
                        "(doctor, nurse, social-worker, pharmacist, allied-health-professional, with a `registration` claim) read the "
                        "record without consent and without a recorded care relationship; it never gets past an opt-out or a block "
                        "(`403`), does nothing for other roles (`403` `ROLE_NOT_PERMITTED` stays) or for an NHS number the service "
-                       "does not know (`404`), and is not needed when consent is in force. Every request allowed by it is audited "
-                       "with basis `emergency-override` and the reason, findable with `GET /AuditEvent?subtype=emergency-override`. "
-                       "The header is checked (and `400` given) on every patient-scoped request, including those it does not affect "
-                       "(`POST /Consent`, `GET /AuditEvent`, role `patient`).",
+                       "does not know (`404`), and is not needed when consent is in force. Every request carrying the header is "
+                       "recorded as an emergency override attempt, whatever its outcome (allowed by the override, allowed by "
+                       "consent, refused, or `400` for a malformed header): its AuditEvent has the `emergency-override` subtype, "
+                       "purposeOfEvent ETREAT and a `purpose-of-use` detail with the header as sent, so "
+                       "`GET /AuditEvent?subtype=emergency-override` finds them all; basis `emergency-override` marks those the "
+                       "override allowed. The header is checked (and `400` given) on every patient-scoped request, after the query "
+                       "parameters' names and before anything is looked up, so the answer is the same whether or not the NHS number "
+                       "or id exists; this includes requests it does not affect (`POST /Consent`, `GET /AuditEvent`, role `patient`).",
         "schema": {"type": "string", "pattern": "^[Bb][Tt][Gg]$"},
         "example": "BTG",
     },
@@ -430,7 +498,7 @@ PARAMETERS = {
         "name": "X-Access-Reason", "in": "header", "required": False,
         "description": "Why the record is opened in an emergency; required and non-empty (after trimming white space) with "
                        "`X-Purpose-Of-Use: BTG` (otherwise `400` `INVALID_PARAMETER`), ignored without it. Recorded in the audit trail "
-                       "(first 1000 characters) as the `emergency-reason` of the request.",
+                       "(first 1000 characters) as the `emergency-reason` of the request, whatever its outcome.",
         "schema": {"type": "string", "minLength": 1},
         "example": "Unconscious in A&E, no next of kin available",
     },
@@ -461,8 +529,8 @@ PARAMETERS = {
     "AuditSubtype": {
         "name": "subtype", "in": "query", "required": False,
         "description": "Only some kinds of request: one or more of `read`, `search-type`, `create`, `operation` (the FHIR interaction "
-                       "of the request) and `emergency-override` (requests allowed by an emergency override), comma-separated for "
-                       "any of them. Each may be given as `system|code`; the system is not checked. Any other code, or an empty "
+                       "of the request) and `emergency-override` (every emergency override attempt: each request that carried "
+                       "`X-Purpose-Of-Use`, allowed or refused), comma-separated for any of them. Each may be given as `system|code`; the system is not checked. Any other code, or an empty "
                        "value, is `400` `INVALID_PARAMETER`. Not repeatable (use commas).",
         "schema": {"type": "string"},
         "examples": {"overrides": {"summary": "Emergency overrides", "value": "emergency-override"},
@@ -511,6 +579,8 @@ CONSENT_REQUIRED_TEXT = ("The patient's consent is needed to view the record. As
                          "(permanent, or for yourself for up to 24 hours); in an emergency use X-Purpose-Of-Use: BTG with an "
                          "X-Access-Reason.")
 
+SERVICE_BUSY_TEXT = "The service is busy; try again shortly."
+
 # name: (summary, code, issue type, text); every text verbatim from Responses/FHIRError.swift and the controllers.
 ERROR_EXAMPLES = {
     "invalidNHSNumber": ("Not a valid NHS number (10 digits, no spaces, Modulus 11)", "INVALID_NHS_NUMBER", "invalid",
@@ -528,6 +598,12 @@ ERROR_EXAMPLES = {
     "bodyTooLarge": ("The body is over 64 KiB (65536 bytes)", "INVALID_RESOURCE", "structure", "The request body is larger than 64 KiB."),
     "auditUnavailable": ("The audit record could not be committed", "AUDIT_UNAVAILABLE", "transient",
                          "The request cannot be served because it cannot be audited; try again later."),
+    "serviceBusyDecision": ("`POST /Consent`: the decision could not be stored within 2 s behind another writer of its store",
+                            "SERVICE_BUSY", "transient", SERVICE_BUSY_TEXT),
+    "serviceBusyRead": ("Reads (rare): the patient's sharing state changed under the read three times in a row", "SERVICE_BUSY",
+                        "transient", SERVICE_BUSY_TEXT),
+    "tooManyRequests": ("The rate limit refused the request", "TOO_MANY_REQUESTS", "throttled",
+                        "Too many requests; slow down and try again later."),
 }
 
 # 422 INVALID_RESOURCE from ConsentSubmission (in the order it checks) and the access decision.
@@ -584,7 +660,8 @@ COMMON_400 = ["unknownParameter", "repeatedParameter"]
 FORBIDDEN_READ = ["organisationNotParticipating", "roleNotPermitted", "patientOptedOut", "recordBlocked", "consentRequired"]
 FORBIDDEN_READ_TEXT = (
     "The access decision (C5) refuses: `ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` (roles `admin` and `privacy-officer`, a "
-    "clinical role without a `registration` claim, role `patient` asking about an NHS number other than their own); "
+    "clinical role without a `registration` claim, role `patient` asking about an NHS number other than their own: audited under "
+    "the requester's own NHS number, the other one shown to privacy officers only); "
     "`PATIENT_OPTED_OUT` or `RECORD_BLOCKED` with the contract's verbatim texts (never overridable, not even by an emergency "
     "override; a blocked record stays visible to the patient themself); `CONSENT_REQUIRED` (a care relationship but no consent in "
     "force for this user and no emergency override).")
@@ -594,7 +671,7 @@ FORBIDDEN_READ_BY_ID_TEXT = (
     "then, about the resource's patient: `PATIENT_OPTED_OUT` or `RECORD_BLOCKED` with the contract's verbatim texts (never "
     "overridable; role `patient` gets `PATIENT_OPTED_OUT` for their own opted-out record, a block does not stop them); "
     "`CONSENT_REQUIRED` (a care relationship but no consent in force for this user and no emergency override). Role `patient` "
-    "asking for another patient's resource gets `404 RESOURCE_NOT_FOUND`, not `403`.")
+    "asking for another patient's resource gets `404 RESOURCE_NOT_FOUND`, not `403` (audited under the requester's own NHS number).")
 
 RESPONSES = {
     "NotModified": {
@@ -617,8 +694,8 @@ RESPONSES = {
         "emergency-override headers) or `INVALID_NHS_NUMBER`; see the examples.",
         COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber"] + BTG_400),
     "BadRequestRead": examples_response(
-        "`INVALID_PARAMETER`: any query parameter but `_format`, or malformed emergency-override headers (checked only once the id "
-        "is found); see the examples.",
+        "`INVALID_PARAMETER`: any query parameter but `_format`, or malformed emergency-override headers (both checked before the "
+        "id is looked up, so the answer is the same whether or not it exists); see the examples.",
         COMMON_400 + BTG_400),
     "BadRequestConsentSearch": examples_response(
         "`INVALID_PARAMETER` (any parameter but `patient` and `_format`, including `_count`/`_offset`; a repeated one; `patient` "
@@ -630,12 +707,14 @@ RESPONSES = {
         COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber", "badDate", "badSubtype"] + BTG_400),
     "BadRequestConsentCreate": examples_response(
         "`INVALID_RESOURCE`: the body is not a JSON object; or `INVALID_PARAMETER`: a query parameter other than `_format`, or "
-        "malformed emergency-override headers (checked after the body); see the examples.",
+        "malformed emergency-override headers (both checked before the body is read); see the examples.",
         ["consentNotJSON"] + COMMON_400 + BTG_400),
     "TokenInvalid": error_response(
-        "`TOKEN_INVALID`: no `Authorization: Bearer` header, or a token that is malformed, not RS256/ES256, signed by an unknown key, "
-        "badly signed, for another issuer or audience, expired or not yet valid (60 s leeway), with an unknown `role`, an empty `sub` "
-        "or `ods`, or (role `patient`) no valid `nhs_number`.",
+        "`TOKEN_INVALID`: no `Authorization: Bearer` header, or a token that is malformed, not RS256/ES256, signed by an unknown key "
+        "(after one reload of the JWKS, at most every 5 s), badly signed, for another issuer or audience, expired or not yet valid "
+        "(60 s leeway), living longer than `auth.maximumTokenLifetimeSeconds` (`exp - iat`, default 43200 s), with a `typ` header "
+        "other than `JWT`, `at+jwt`, `application/jwt` or `application/at+jwt` (any case; no `typ` is fine), with an unknown "
+        "`role`, an empty `sub` or `ods`, or (role `patient`) no valid `nhs_number`.",
         "TOKEN_INVALID", "login", "The access token is missing, invalid or expired.",
         headers={"WWW-Authenticate": ref("headers", "WWW-Authenticate")}),
     "OrganisationNotParticipating": examples_response(
@@ -662,8 +741,8 @@ RESPONSES = {
         "`RESOURCE_NOT_FOUND`: no resource of this type has this id; or its patient is not visible to the user (a clinician whose "
         "organisation has no care relationship with the patient and no emergency override); or the user has role `patient` and the "
         "resource is about someone else. Identical answers (request id aside), so an id's existence is never revealed. The id is "
-        "looked up after the query parameters and the role check (`403 ROLE_NOT_PERMITTED` for roles that never read records) and "
-        "before the emergency-override headers and the access decision.",
+        "looked up after the query parameters, the emergency-override headers and the role check (`403 ROLE_NOT_PERMITTED` for "
+        "roles that never read records), and before the access decision.",
         "RESOURCE_NOT_FOUND", "not-found", "No resource was found with this id."),
     "ConsentTooLarge": examples_response("`INVALID_RESOURCE` (413): the body is larger than 64 KiB; it is not read further.",
                                          ["bodyTooLarge"]),
@@ -675,8 +754,8 @@ RESPONSES = {
     "UnknownEndpoint": error_response(
         "`NOT_SUPPORTED` (404): no route for this path and method. Not tied to any path in this document: it is the answer for every "
         "path/method pair not listed here (for example `GET /Observation`, `HEAD` or `OPTIONS` anywhere). "
-        "Sent without authentication, but audited like every request (so it too becomes `503` when the audit store cannot commit), "
-        "except on `/metadata` and `/health`.",
+        "Sent without authentication, but rate limited (`429`) and audited like every request (so it too becomes `503` when the "
+        "audit store cannot commit), except on `/metadata` and `/health`; `OPTIONS` is never rate limited.",
         "NOT_SUPPORTED", "not-supported", "This endpoint or resource type is not supported; see /metadata."),
     "ReadOnly": error_response(
         "`READ_ONLY`: the record is view-only; writes are refused (after authentication). The request body, if any, is not read. "
@@ -696,11 +775,31 @@ RESPONSES = {
         "`INTERNAL_ERROR`: an unexpected failure (for example the database). No internals are disclosed.",
         "INTERNAL_ERROR", "exception", "The request could not be completed."),
     "AuditUnavailable": examples_response(
-        "`AUDIT_UNAVAILABLE`: every request except `/metadata` and `/health` is audited before its answer leaves (C8); when the "
-        "audit record cannot be durably committed, whatever the answer would have been (a `200`, an error) is withheld and replaced "
-        "by this. Nothing is released. For `POST /Consent` the audit record is committed before the decision is stored, so this "
-        "answer means nothing was recorded and nothing changed. Retry later.",
-        ["auditUnavailable"]),
+        "`AUDIT_UNAVAILABLE`, with `Retry-After: 1`: every request except `/metadata` and `/health` is audited before its answer "
+        "leaves (C8); when the audit record cannot be durably committed, whatever the answer would have been (a `200`, an error) is "
+        "withheld and replaced by this. Nothing is released. Retry shortly.",
+        ["auditUnavailable"], headers=RETRY_AFTER),
+    "UnavailableRead": examples_response(
+        "Retry shortly (`Retry-After: 1`). `AUDIT_UNAVAILABLE`: the request's audit record could not be durably committed (C8), so "
+        "whatever the answer would have been is withheld and nothing is released. `SERVICE_BUSY` (rare): the patient's sharing "
+        "state (registration, care relationships, decisions) changed between the access decision and the read three times in a "
+        "row; each time the decision was made again on the new state, so no data is released on a stale decision.",
+        ["auditUnavailable", "serviceBusyRead"], headers=RETRY_AFTER),
+    "UnavailableConsentCreate": examples_response(
+        "Nothing was stored, and posting again is safe; retry shortly (`Retry-After: 1`). `AUDIT_UNAVAILABLE`: the audit record "
+        "(committed before the decision is stored) could not be committed, so the decision was not stored. `SERVICE_BUSY`: the "
+        "request was audited (as `201`), but the decision could not be stored within a bounded wait of 2 s behind another writer "
+        "of its store; a second audit record for the same request id records this `503`.",
+        ["auditUnavailable", "serviceBusyDecision"], headers=RETRY_AFTER),
+    "TooManyRequests": examples_response(
+        "`TOO_MANY_REQUESTS`: refused by the rate limit (`server.rateLimit`), before anything else is checked (negotiation, route, "
+        "token). Requests without a valid token are limited per client address (a token bucket: by default 10 a second with "
+        "bursts of 50); each user's requests (token `sub`) only when a per-user limit is configured (off by default). "
+        "`Retry-After` says in how many whole seconds a request will be let through again. Such requests are not audited one by "
+        "one: each client address's refused requests are counted in one audit record per minute (interaction `throttled`, "
+        "method `*`, status 429, reason `TOO_MANY_REQUESTS`, detail `throttled-requests` with the count). `/metadata`, `/health`, "
+        "`/.well-known/*` and `OPTIONS` requests are never limited.",
+        ["tooManyRequests"], headers=RETRY_AFTER),
 }
 
 # ---------------------------------------------------------------- components: schemas
@@ -712,11 +811,17 @@ HEALTH_SOURCES = [
     {"id": "gp-a81001", "lastAttempt": "2026-11-25T02:00:41.518Z", "lastAttemptSucceeded": True,
      "lastSuccessfulSync": "2026-11-25T02:00:41.518Z", "ods": "A81001"},
 ]
-HEALTH = {"audit": {"failures": 0, "largestTransaction": 7, "records": 1532, "transactions": 1190}, "sources": HEALTH_SOURCES,
-          "status": "ok"}
-HEALTH_AUDIT_OFF = {"sources": [HEALTH_SOURCES[1]], "status": "ok"}
-HEALTH_NEW_DATABASE = {"audit": {"failures": 0, "largestTransaction": 0, "records": 0, "transactions": 0}, "sources": [],
-                       "status": "ok"}
+HEALTH_JWKS = {"keys": 2, "lastAttempt": "2026-11-25T14:00:03.112Z", "lastAttemptSucceeded": True,
+               "lastLoaded": "2026-11-25T02:00:00.514Z"}
+HEALTH = {"audit": {"failures": 0, "largestTransaction": 7, "records": 1532, "transactions": 1190}, "jwks": HEALTH_JWKS,
+          "rateLimited": 12, "sources": HEALTH_SOURCES, "status": "ok"}
+HEALTH_JWKS_FAILED = {"keys": 2, "lastAttempt": "2026-11-25T14:05:03.118Z", "lastAttemptSucceeded": False,
+                      "lastError": "the JWKS could not be fetched", "lastLoaded": "2026-11-25T02:00:00.514Z"}
+HEALTH_JWKS_RELOAD_FAILED = {**HEALTH, "jwks": HEALTH_JWKS_FAILED}
+HEALTH_NEW_DATABASE = {"audit": {"failures": 0, "largestTransaction": 0, "records": 0, "transactions": 0},
+                       "jwks": {"keys": 1, "lastAttempt": "2026-11-25T09:30:00.027Z", "lastAttemptSucceeded": True,
+                                "lastLoaded": "2026-11-25T09:30:00.027Z"},
+                       "rateLimited": 0, "sources": [], "status": "ok"}
 
 
 def obj(props, required=None, description=None, **extra):
@@ -786,7 +891,8 @@ SCHEMAS = {
          "issue": {"type": "array", "minItems": 1, "items": obj(
              {"severity": {"type": "string", "const": "error"},
               "code": {"type": "string", "description": "FHIR IssueType.",
-                       "enum": ["login", "forbidden", "not-found", "invalid", "structure", "not-supported", "transient", "exception"]},
+                       "enum": ["login", "forbidden", "not-found", "invalid", "structure", "not-supported", "throttled", "transient",
+                                "exception"]},
               "details": obj(
                   {"coding": {"type": "array", "minItems": 1, "items": obj(
                       {"system": {"type": "string", "const": ERR_SYSTEM},
@@ -794,7 +900,8 @@ SCHEMAS = {
                                 "enum": ["TOKEN_INVALID", "ORGANISATION_NOT_PARTICIPATING", "ROLE_NOT_PERMITTED", "PATIENT_NOT_FOUND",
                                          "RESOURCE_NOT_FOUND", "PATIENT_OPTED_OUT", "RECORD_BLOCKED", "CONSENT_REQUIRED",
                                          "INVALID_NHS_NUMBER", "INVALID_PARAMETER", "INVALID_RESOURCE", "READ_ONLY",
-                                         "AUDIT_UNAVAILABLE", "NOT_SUPPORTED", "INTERNAL_ERROR"]}},
+                                         "AUDIT_UNAVAILABLE", "SERVICE_BUSY", "TOO_MANY_REQUESTS", "NOT_SUPPORTED",
+                                         "INTERNAL_ERROR"]}},
                       required=["system", "code"])},
                    "text": {"type": "string", "description": "Safe to show to anyone."}},
                   required=["coding", "text"])},
@@ -920,26 +1027,32 @@ SCHEMAS = {
     "AuditEvent": resource_schema(
         "AuditEvent",
         "One audited request about a patient, allowed or refused, as `AuditEventMapper` presents it (IHE Basic Audit Log Patterns; "
-        "profile `CareRecord-AuditEvent`). `id` is the record's position in the audit log. What role `patient` sees differs in one "
-        "way: the user agent has no `altId` (registration number) and no `network` (IP address); privacy officers see both.",
+        "profile `CareRecord-AuditEvent`). `id` is the record's position in the audit log. What role `patient` sees differs: the "
+        "user agent has no `altId` (registration number) and no `network` (IP address), and on the record of a patient-role user's "
+        "request for another patient's record (filed under the requester's own NHS number) there is no second Patient entity and "
+        "the request's description shows `(another patient's record)` instead of the path; privacy officers see everything.",
         ["id", "meta", "type", "subtype", "action", "recorded", "outcome", "agent", "source", "entity"],
         {"id": {"type": "string", "pattern": "^[0-9]+$"},
          "type": {**S("Coding"), "description": "Always `http://terminology.hl7.org/CodeSystem/audit-event-type#rest`."},
          "subtype": {"type": "array", "minItems": 1, "maxItems": 2, "items": S("Coding"),
                      "description": f"First the FHIR interaction (`{INTERACTION_SYSTEM}`: `read`, `search-type`, `create`, "
-                                    f"`operation`); then, for a request allowed by an emergency override, `{AUDIT_SUBTYPE_SYSTEM}"
-                                    "#emergency-override`."},
+                                    f"`operation`); then, for every emergency override attempt (a request that carried "
+                                    f"`X-Purpose-Of-Use`, allowed or refused), `{AUDIT_SUBTYPE_SYSTEM}#emergency-override`."},
          "action": {"type": "string", "enum": ["R", "C", "E"], "description": "C for create, E for operation, R otherwise."},
          "recorded": {"type": "string", "format": "date-time", "description": "When the request was decided and recorded (UTC, ms)."},
          "outcome": {"type": "string", "enum": ["0", "4", "8"], "description": "0 below 400, 4 for a 4xx answer, 8 for a 5xx."},
          "outcomeDesc": {"type": "string", "description": "The error code (C5) of a refused or failed request; absent when allowed."},
          "purposeOfEvent": {"type": "array", "items": S("CodeableConcept"),
-                            "description": "`http://terminology.hl7.org/CodeSystem/v3-ActReason#ETREAT` for an emergency override."},
+                            "description": "`http://terminology.hl7.org/CodeSystem/v3-ActReason#ETREAT` on every emergency override "
+                                           "attempt, allowed or refused (the `basis` detail says whether the override is what "
+                                           "allowed it)."},
          "agent": {"type": "array", "minItems": 1, "maxItems": 2, "items": S("AuditEventAgent"),
                    "description": "The user (`requestor` true), then the organisation they act for (`requestor` false)."},
          "source": obj({"site": {"type": "string", "const": "Cheshire Care Record"}, "observer": S("Reference")}, required=["observer"]),
-         "entity": {"type": "array", "minItems": 1, "maxItems": 2, "items": S("AuditEventEntity"),
-                    "description": "The patient (`Patient/{NHS number}`), then the request."}},
+         "entity": {"type": "array", "minItems": 1, "maxItems": 3, "items": S("AuditEventEntity"),
+                    "description": "The patient the record is filed under (`Patient/{NHS number}`); for privacy officers, when a "
+                                   "patient-role user asked for another patient's record, that other patient (by NHS number "
+                                   f"identifier only, `description` \"{PROBE_DESCRIPTION}\"); then the request."}},
         None),
     "AuditEventAgent": obj(
         {"who": {**S("Reference"), "description": f"The user by `{USER_SYSTEM}` identifier (token `sub`), or the organisation by ODS code."},
@@ -957,14 +1070,24 @@ SCHEMAS = {
                     "organisation they act for (`requestor` false: `who` only)."),
     "AuditEventEntity": obj(
         {"what": S("Reference"), "type": S("Coding"), "role": S("Coding"),
-         "description": {"type": "string", "description": "The request: `{method} {path and query} -> {status}`."},
+         "description": {"type": "string", "description": "The request: `{method} {path and query} -> {status}` (for role "
+                                                          "`patient`, a request for another patient's record shows "
+                                                          "`(another patient's record)` instead of the path); on the entity of "
+                                                          f"another patient asked for by a patient: \"{PROBE_DESCRIPTION}\"."},
          "detail": {"type": "array", "items": obj(
-             {"type": {"type": "string", "enum": ["reason-code", "basis", "emergency-reason", "returned"]},
+             {"type": {"type": "string", "enum": ["reason-code", "basis", "purpose-of-use", "emergency-reason", "returned",
+                                                  "client-request-id", "correlation-id", "throttled-requests"]},
               "valueString": {"type": "string"}}, required=["type", "valueString"]),
-             "description": "`reason-code` (`OK` or the C5 code); `basis` of an allowed access (`consent`, `short-term-consent`, "
-                            "`emergency-override`, `own-record`, `privacy-officer`, `care-relationship`); `emergency-reason` (the "
-                            "`X-Access-Reason`); `returned` (what a 2xx answer released, e.g. `Patient/9000000009` or "
-                            "`Bundle total 3: 3 Condition`)."}}),
+             "description": "On the request entity, in this order when present: `reason-code` (`OK` or the C5 code); `basis` of an "
+                            "allowed access (`consent`, `short-term-consent`, `emergency-override`, `own-record`, "
+                            "`privacy-officer`, `care-relationship`); `purpose-of-use` (the `X-Purpose-Of-Use` header as sent: "
+                            "every emergency override attempt); `emergency-reason` (the `X-Access-Reason`); `returned` (what a "
+                            "2xx answer released, e.g. `Patient/9000000009` or `Bundle total 3: 3 Condition`); "
+                            "`client-request-id` and `correlation-id` (the client's `X-Request-ID` and `X-Correlation-ID` as "
+                            "given, first 200 characters); `throttled-requests` (on a rate-limit summary record: how many "
+                            "requests the rate limit refused)."}},
+        description="The patient (`type` audit-entity-type 1, `role` object-role 1), or the request (BALP `XrequestId`): "
+                    "`what.identifier.value` is the server's own request id (a lower-case UUID; the client cannot choose it)."),
     "BundleLink": obj(
         {"relation": {"type": "string", "enum": ["self", "next", "previous"]},
          "url": {"type": "string", "format": "uri",
@@ -1016,9 +1139,9 @@ SCHEMAS = {
     "Health": obj(
         {"status": {"type": "string", "const": "ok"},
          "sources": {"type": "array", "items": S("HealthSource"),
-                     "description": "How fresh each upstream source's data is, ordered by source `id`: every source the database "
-                                    "has a sync attempt for (successful or not), including one since removed from the configuration. "
-                                    "A configured source never yet synced is not listed. Empty for a new database."},
+                     "description": "How fresh each upstream source's data is, ordered by source `id`: every configured source "
+                                    "(registered when `serve` starts; one never synced has no times yet) and any source since removed "
+                                    "from the configuration that has a sync attempt. Empty for a new database without sources."},
          "audit": obj(
              {"records": {"type": "integer", "minimum": 0, "description": "Audit records committed since the process started."},
               "transactions": {"type": "integer", "minimum": 0, "description": "Commits (group commit: each takes every record waiting)."},
@@ -1026,11 +1149,31 @@ SCHEMAS = {
               "failures": {"type": "integer", "minimum": 0,
                            "description": "Commits that failed (each answered its requests `503` `AUDIT_UNAVAILABLE`)."}},
              required=["records", "transactions", "largestTransaction", "failures"],
-             description="Audit commit statistics since the process started; absent when audit is switched off (benchmarks only).")},
-        required=["status", "sources"],
+             description="Audit commit statistics since the process started (audit cannot be switched off)."),
+         "jwks": S("HealthJWKS"),
+         "rateLimited": {"type": "integer", "minimum": 0,
+                         "description": "Requests refused with `429 TOO_MANY_REQUESTS` since the process started."}},
+        required=["status", "audit", "jwks", "rateLimited", "sources"],
         description="The probe's body: no patient data. Keys are sorted (in nested objects too); absent values are left out, "
                     "never `null`.",
         example=HEALTH),
+    "HealthJWKS": obj(
+        {"keys": {"type": "integer", "minimum": 0, "description": "How many usable signing keys (RSA, P-256 EC, each with a `kid`) "
+                                                                  "the key set in use holds."},
+         "lastLoaded": {"type": "string", "format": "date-time",
+                        "description": "When the key set in use was loaded: at start, or when a reload last found a changed JWKS "
+                                       "(UTC, milliseconds). A changed key set replaces the old one whole, and tokens verified "
+                                       "before are verified again against it (a withdrawn key's tokens stop working at once)."},
+         "lastAttempt": {"type": "string", "format": "date-time",
+                         "description": "When the JWKS was last fetched (or read), successfully or not: every "
+                                        "`auth.jwksRefreshSeconds` (default 300; 0: only on unknown `kid`s), and when a token names "
+                                        "an unknown `kid` (at most once every 5 s)."},
+         "lastAttemptSucceeded": {"type": "boolean",
+                                  "description": "Whether that attempt worked. `false`: the last good keys stay in use."},
+         "lastError": {"type": "string", "description": "Why the latest attempt failed; absent when it succeeded."}},
+        required=["keys", "lastLoaded", "lastAttempt", "lastAttemptSucceeded"],
+        description="The token verifier's key set (auth.jwks). A failed reload keeps the last good keys.",
+        example=HEALTH_JWKS),
     "HealthSource": obj(
         {"id": {"type": "string", "description": "The source's `id` in the configuration (as in `meta.source` = "
                                                  "`urn:care-record:source:{id}` of the resources it supplied)."},
@@ -1053,7 +1196,8 @@ SCHEMAS = {
         example=HEALTH_SOURCES[1]),
 }
 
-SCHEMAS["AuditEvent"]["examples"] = [AUDIT_EXAMPLE_FILE, AUDIT_REFUSED, AUDIT_REFUSED_FOR_PATIENT]
+SCHEMAS["AuditEvent"]["examples"] = [AUDIT_EXAMPLE_FILE, AUDIT_REFUSED, AUDIT_REFUSED_FOR_PATIENT, AUDIT_ATTEMPT_REFUSED_FILE,
+                                     AUDIT_PROBE_FILE, AUDIT_PROBE_FOR_PATIENT]
 
 for t in ["Patient"] + CLINICAL + ["Consent", "AuditEvent"]:
     SCHEMAS[f"{t}Bundle"] = {
@@ -1092,9 +1236,12 @@ COMMON_ERRORS = {
     "401": ref("responses", "TokenInvalid"),
     "403": ref("responses", "OrganisationNotParticipating"),
     "406": ref("responses", "NotAcceptable"),
+    "429": ref("responses", "TooManyRequests"),
     "503": ref("responses", "AuditUnavailable"),
 }
 BTG_PARAMS = [ref("parameters", "PurposeOfUse"), ref("parameters", "AccessReason")]
+ID_PARAMS = [ref("parameters", "XRequestID"), ref("parameters", "XCorrelationID")]
+UNAVAILABLE_READ = ("503", "UnavailableRead")
 
 
 def ok(description, schema, example=None, examples=None):
@@ -1108,13 +1255,13 @@ def ok(description, schema, example=None, examples=None):
 
 def read_params(path_param):
     return [ref("parameters", path_param), ref("parameters", "Format"), ref("parameters", "IfNoneMatch"),
-            ref("parameters", "XRequestID")] + BTG_PARAMS
+            *ID_PARAMS] + BTG_PARAMS
 
 
 def search_params(*first, paged=True):
     paging = [ref("parameters", "Count"), ref("parameters", "Offset")] if paged else []
     return [ref("parameters", p) for p in first] + paging + [ref("parameters", "Format"), ref("parameters", "IfNoneMatch"),
-                                                             ref("parameters", "XRequestID")] + BTG_PARAMS
+                                                             *ID_PARAMS] + BTG_PARAMS
 
 
 def responses(ok_response, *errors, ok_status="200", conditional=True):
@@ -1128,19 +1275,27 @@ def responses(ok_response, *errors, ok_status="200", conditional=True):
     return dict(sorted(out.items()))
 
 
-ACCESS_NOTE = ("Access decision (C5, in order): role (`403 ROLE_NOT_PERMITTED` unless a clinical role with `registration`, or role "
-               "`patient` asking about their own NHS number) → care relationship of the user's organisation, or an emergency "
-               "override (otherwise {missing}) → opted out / blocked (`403`, never overridable) → consent in force for this user → "
-               "emergency override → otherwise `403 CONSENT_REQUIRED`. Role `patient`: their own record, unless opted out.")
+ACCESS_NOTE = ("Order, before anything is looked up: the names of the query parameters (unknown or repeated: `400`), the "
+               "emergency-override headers (`400`), then the NHS number (`400`). Then the access decision (C5, in order): role "
+               "(`403 ROLE_NOT_PERMITTED` unless a clinical role with `registration`, or role `patient` asking about their own NHS "
+               "number) → care relationship of the user's organisation, or an emergency override (otherwise {missing}) → opted out "
+               "/ blocked (`403`, never overridable) → consent in force for this user → emergency override → otherwise `403 "
+               "CONSENT_REQUIRED`. Then the values of `_count`/`_offset`, where accepted (`400`). Role `patient`: their own record, "
+               "unless opted out; asking about another NHS number is `403 ROLE_NOT_PERMITTED`, audited under their own NHS number. "
+               "The data is read in one snapshot with the patient's sharing state the decision was made on; if that state changed "
+               "meanwhile, the decision is made again (at most three times, then `503 SERVICE_BUSY`).")
 
 READ_BY_ID_NOTE = (
-    "Order: query parameters (`400`) → role (`403 ROLE_NOT_PERMITTED` for `admin`, `privacy-officer` and a clinical role without "
-    "`registration`, before the id is looked up, so these roles cannot learn which ids exist) → the id (`404 RESOURCE_NOT_FOUND` "
-    "when there is no such id) → emergency-override headers (`400`) → the access decision (C5) about the resource's patient: "
-    "care relationship of the user's organisation, or an emergency override (otherwise `404 RESOURCE_NOT_FOUND`, the same answer "
-    "as for an unknown id) → opted out / blocked (`403`, never overridable) → consent in force for this user → emergency override "
-    "→ otherwise `403 CONSENT_REQUIRED`. Role `patient`: resources about their own record, unless opted out (`403 "
-    "PATIENT_OPTED_OUT`); another patient's resource is `404 RESOURCE_NOT_FOUND` as if the id did not exist.")
+    "Order: query parameters (`400`) → emergency-override headers (`400`) → role (`403 ROLE_NOT_PERMITTED` for `admin`, "
+    "`privacy-officer` and a clinical role without `registration`), all before the id is looked up, so the answers do not depend "
+    "on whether it exists and these roles cannot learn which ids exist → the id (`404 RESOURCE_NOT_FOUND` when there is no such "
+    "id) → the access decision (C5) about the resource's patient: care relationship of the user's organisation, or an emergency "
+    "override (otherwise `404 RESOURCE_NOT_FOUND`, the same answer as for an unknown id) → opted out / blocked (`403`, never "
+    "overridable) → consent in force for this user → emergency override → otherwise `403 CONSENT_REQUIRED`. Role `patient`: "
+    "resources about their own record, unless opted out (`403 PATIENT_OPTED_OUT`); another patient's resource is `404 "
+    "RESOURCE_NOT_FOUND` as if the id did not exist (audited under the requester's own NHS number). The resource is read again "
+    "consistently with the sharing state the decision was made on; if that state changed meanwhile, the decision is made again "
+    "(at most three times, then `503 SERVICE_BUSY`).")
 
 
 def write_op(method, type_, with_id):
@@ -1152,12 +1307,13 @@ def write_op(method, type_, with_id):
         "operationId": f"{method}{type_}{'Instance' if with_id else 'Type'}",
         "summary": f"{method.upper()} {target}: refused, the record is view-only",
         "description": f"Always `405` `READ_ONLY` with `Allow: {allow}` for an authenticated user of a participating organisation "
-                       "(negotiation, then authentication, are checked first). Query parameters other than `_format` and the body are "
+                       "(the rate limit, negotiation, then authentication, are checked first). Query parameters other than `_format` and the body are "
                        "ignored. Audited like every request.",
-        "parameters": ([ref("parameters", "AnyId")] if with_id else []) + [ref("parameters", "Format"), ref("parameters", "XRequestID")],
+        "parameters": ([ref("parameters", "AnyId")] if with_id else []) + [ref("parameters", "Format"), *ID_PARAMS],
         "responses": {"401": ref("responses", "TokenInvalid"), "403": ref("responses", "OrganisationNotParticipating"),
                       "405": ref("responses", "ReadOnlyConsent" if consent_collection else "ReadOnly"),
                       "406": ref("responses", "NotAcceptable"),
+                      "429": ref("responses", "TooManyRequests"),
                       "503": ref("responses", "AuditUnavailable")},
     }
     return op
@@ -1173,11 +1329,11 @@ PATHS["/metadata"] = {"get": {
     "tags": ["Capabilities"],
     "operationId": "capabilities",
     "summary": "The CapabilityStatement",
-    "description": "No token needed, not audited. Accepts only `_format` as query parameter (anything else is `400`). "
+    "description": "No token needed, not audited, not rate limited. Accepts only `_format` as query parameter (anything else is `400`). "
                    "The body is fixed for the life of the process, so its ETag is stable; there is no `Last-Modified`. "
                    "It equals `Profiles/CapabilityStatement-care-record.json` plus `implementation`.",
     "security": [],
-    "parameters": [ref("parameters", "Format"), ref("parameters", "IfNoneMatch"), ref("parameters", "XRequestID")],
+    "parameters": [ref("parameters", "Format"), ref("parameters", "IfNoneMatch"), *ID_PARAMS],
     "responses": {
         "200": {"description": "The CapabilityStatement.",
                 "headers": {**STD_HEADERS, "ETag": ref("headers", "ETag")},
@@ -1192,11 +1348,12 @@ PATHS["/health"] = {"get": {
     "tags": ["Capabilities"],
     "operationId": "health",
     "summary": "Liveness probe and data freshness",
-    "description": "No token needed, not audited. Query parameters are ignored except `_format`, and `Accept` is negotiated as "
+    "description": "No token needed, not audited, not rate limited. Query parameters are ignored except `_format`, and `Accept` is negotiated as "
                    "everywhere else (a probe sending e.g. `Accept: text/plain` gets `406`). No `ETag`, `Last-Modified` or "
                    "conditional request support. Reports:\n"
-                   "- `audit`: the audit writer's commit statistics since the process started (absent only when audit is switched "
-                   "off, for benchmarks);\n"
+                   "- `audit`: the audit writer's commit statistics since the process started;\n"
+                   "- `jwks`: the token verifier's key set: how many keys, when it was loaded, and how the latest reload went "
+                   "(a failed reload keeps the last good keys, and says why in `lastError`);\n"
                    "- `sources`: for each upstream source, when its data in service was synced (`lastSuccessfulSync`) and how its "
                    "latest sync attempt went (`lastAttempt`, `lastAttemptSucceeded`). This is how clients tell how fresh each "
                    "source's data is (each served resource also names its source in `meta.source`). A source whose latest attempt "
@@ -1204,14 +1361,15 @@ PATHS["/health"] = {"get": {
                    "The source list is read from the database on every call: if that read fails the answer is `500` "
                    "`INTERNAL_ERROR` (an OperationOutcome, `application/fhir+json`).",
     "security": [],
-    "parameters": [ref("parameters", "Format"), ref("parameters", "XRequestID")],
+    "parameters": [ref("parameters", "Format"), *ID_PARAMS],
     "responses": {
         "200": {"description": "The process is up (and its database readable).", "headers": STD_HEADERS,
                 "content": {"application/json": {"schema": S("Health"), "examples": {
-                    "audited": {"summary": "Audit on (always, outside benchmarks); the hospital's latest sync failed, so its data "
-                                           "is from the day before", "value": HEALTH},
-                    "newDatabase": {"summary": "Just started on a database no source has been synced into", "value": HEALTH_NEW_DATABASE},
-                    "auditOff": {"summary": "Audit switched off for a benchmark", "value": HEALTH_AUDIT_OFF}}}}},
+                    "running": {"summary": "The hospital's latest sync failed, so its data is from the day before",
+                                "value": HEALTH},
+                    "jwksReloadFailed": {"summary": "The latest JWKS reload failed: the keys loaded at 02:00 stay in use",
+                                         "value": HEALTH_JWKS_RELOAD_FAILED},
+                    "newDatabase": {"summary": "Just started on a database no source has been synced into", "value": HEALTH_NEW_DATABASE}}}}},
         "406": ref("responses", "NotAcceptable"),
         "500": ref("responses", "InternalError"),
     },
@@ -1236,7 +1394,7 @@ PATHS["/Patient"] = {
                 "found": {"summary": "The patient is visible", "value": bundle(1, [("self", PATIENT_SEARCH_SELF)], [PATIENT])},
                 "notVisible": {"summary": "Unknown patient, or no care relationship", "value": bundle(0, [("self", PATIENT_SEARCH_SELF)], [])},
             }),
-            ("400", "BadRequestPatientSearch"), ("403", "ForbiddenRead")),
+            ("400", "BadRequestPatientSearch"), ("403", "ForbiddenRead"), UNAVAILABLE_READ),
     },
     **write_ops("Patient", False, ["post", "put", "patch", "delete"]),
 }
@@ -1252,7 +1410,8 @@ PATHS["/Patient/{id}"] = {
                        + ACCESS_NOTE.format(missing="`404 PATIENT_NOT_FOUND`"),
         "parameters": read_params("NHSNumberPath"),
         "responses": responses(ok("The Patient.", S("Patient"), examples={"patient": ref("examples", "Patient")}),
-                               ("400", "BadRequestPatientRead"), ("403", "ForbiddenRead"), ("404", "PatientNotFound")),
+                               ("400", "BadRequestPatientRead"), ("403", "ForbiddenRead"), ("404", "PatientNotFound"),
+                               UNAVAILABLE_READ),
     },
     **write_ops("Patient", True, ["post", "put", "patch", "delete"]),
 }
@@ -1270,7 +1429,8 @@ PATHS["/Patient/{id}/$everything"] = {"get": {
                    + ACCESS_NOTE.format(missing="`404 PATIENT_NOT_FOUND`"),
     "parameters": read_params("NHSNumberPath"),
     "responses": responses(ok("The patient's record.", S("Bundle"), example=EVERYTHING),
-                           ("400", "BadRequestPatientRead"), ("403", "ForbiddenRead"), ("404", "PatientNotFound")),
+                           ("400", "BadRequestPatientRead"), ("403", "ForbiddenRead"), ("404", "PatientNotFound"),
+                           UNAVAILABLE_READ),
 }}
 
 for t in CLINICAL:
@@ -1293,7 +1453,7 @@ for t in CLINICAL:
                     "notVisible": {"summary": "Unknown patient, or no care relationship", "value": bundle(
                         0, [("self", f"{BASE}/{t}?_count=50&_offset=0&patient={NHS}")], [])},
                 }),
-                ("400", "BadRequestClinicalSearch"), ("403", "ForbiddenRead")),
+                ("400", "BadRequestClinicalSearch"), ("403", "ForbiddenRead"), UNAVAILABLE_READ),
         },
         **write_ops(t, False, ["post", "put", "patch", "delete"]),
     }
@@ -1307,7 +1467,8 @@ for t in CLINICAL:
                            "and when a patient asks for another patient's resource: the answers are identical. " + READ_BY_ID_NOTE,
             "parameters": read_params("ResourceId"),
             "responses": responses(ok(f"The {t}.", S(t), examples={t[0].lower() + t[1:]: ref("examples", t)}),
-                                   ("400", "BadRequestRead"), ("403", "ForbiddenReadById"), ("404", "ResourceNotFound")),
+                                   ("400", "BadRequestRead"), ("403", "ForbiddenReadById"), ("404", "ResourceNotFound"),
+                                   UNAVAILABLE_READ),
         },
         **write_ops(t, True, ["post", "put", "patch", "delete"]),
     }
@@ -1320,12 +1481,12 @@ Kinds: **consent to view** (`provision.type=permit`, action `access`), permanent
 `provision.period.start`, if any, may not be in the future: `422`) or for the recording professional only for at most 24 \
 hours (`provision.actor` naming the user by `reference.identifier.value` = token `sub`, and `provision.period` covering now); \
 **block** (`deny` + `access`); **opt out** (`deny` + `collect`); **lift** a block or opt-out (a newer permanent `permit` + \
-`access`). Every decision applies from the next request (an opt-out deletes data at once); none can start in the \
+`access`). Every decision applies from the next request (an opt-out withholds the data at once); none can start in the \
 future. `text` and `policy` are not accepted (`422`).
 
-Checks, in order: query parameters (only `_format`); body size (`413`); JSON (`400`); the Consent itself (`422`, see the \
-examples: nothing about the user's access is revealed before the body is valid); emergency-override headers if sent (`400`; they \
-do not help here); then the access decision for recording:
+Checks, in order: query parameters (only `_format`); emergency-override headers if sent (`400`; they do not help here, but \
+the request is recorded as an emergency override attempt); body size (`413`); JSON (`400`); the Consent itself (`422`, see the \
+examples: nothing about the user's access is revealed before the body is valid); then the access decision for recording:
 - clinical role with a `registration` claim, else `403 ROLE_NOT_PERMITTED`;
 - the user's organisation has a care relationship with the patient (registered GP practice, or an active episode of care), else \
 `404 PATIENT_NOT_FOUND` (as for an unknown NHS number; an emergency override does not help);
@@ -1336,13 +1497,17 @@ consent cannot lift (`422`).
 The server stores the Consent with a new id (a UUID), `dateTime` and `meta.lastUpdated` from its own clock, `performer` = the user \
 (`https://cheshire-care-record.nhs.uk/Id/user` identifier = `sub`, display = `name`), `organization` = the user's ODS code, \
 `patient` as both reference and identifier, and `meta.source` `urn:care-record:source:api`. The decision applies from the next \
-request; the latest decision wins. An opt-out deletes the patient's demographics and clinical entries at once. Each POST records a \
-new decision (not idempotent).
+request; the latest decision wins. An opt-out hides the patient's demographics and clinical entries from the next request and \
+deletes them as soon as the record's writer is free (after a sync running at that moment). Each POST records a new decision \
+(not idempotent).
 
 Audited as `create`, and audited first: once the request has passed every check above, its audit record (status `201`, \
 `returned` = `Consent/{id}`) is committed before the decision is stored. If the audit store cannot commit it the answer is `503 \
-AUDIT_UNAVAILABLE` and nothing is stored: the decision does not apply and posting again is safe. (Should storing then fail, \
-the answer is `500 INTERNAL_ERROR` and nothing is stored, but the audit trail already shows the request as `201`.)"""
+AUDIT_UNAVAILABLE` and nothing is stored: the decision does not apply and posting again is safe. Decisions are stored apart \
+from the imported record, so a sync does not hold them up; if the decision still cannot be stored within a bounded wait of 2 s \
+behind another writer of its store, the answer is `503 SERVICE_BUSY` (`Retry-After: 1`) and nothing is stored, and a second \
+audit record for the same request id records that `503` (any other failure to store: `500 INTERNAL_ERROR`, likewise recorded \
+a second time). Posting again is safe in every case."""
 
 CONSENT_SEARCH_SELF = f"{BASE}/Consent?patient={NHS}"
 PATHS["/Consent"] = {
@@ -1366,14 +1531,14 @@ PATHS["/Consent"] = {
                 "notVisible": {"summary": "Unknown patient, or no care relationship",
                                "value": bundle(0, [("self", CONSENT_SEARCH_SELF)], [])},
             }),
-            ("400", "BadRequestConsentSearch"), ("403", "ForbiddenRead")),
+            ("400", "BadRequestConsentSearch"), ("403", "ForbiddenRead"), UNAVAILABLE_READ),
     },
     "post": {
         "tags": ["Consent"],
         "operationId": "createConsent",
         "summary": "Record a sharing decision",
         "description": CONSENT_CREATE_DESCRIPTION,
-        "parameters": [ref("parameters", "Format"), ref("parameters", "XRequestID")] + BTG_PARAMS,
+        "parameters": [ref("parameters", "Format"), *ID_PARAMS] + BTG_PARAMS,
         "requestBody": {
             "required": True,
             "description": "A FHIR R4 Consent (`Examples/consent-requests/`). The 24-hour example must be posted by `dr.patel` while its "
@@ -1390,7 +1555,7 @@ PATHS["/Consent"] = {
              "content": {FHIR: {"schema": S("Consent"), "examples": {
                  "permanent": ref("examples", "ConsentRecorded"), "twentyFourHour": ref("examples", "ConsentRecorded24Hour")}}}},
             ("400", "BadRequestConsentCreate"), ("403", "ForbiddenConsentCreate"), ("404", "PatientNotFound"),
-            ("413", "ConsentTooLarge"), ("422", "ConsentUnprocessable"),
+            ("413", "ConsentTooLarge"), ("422", "ConsentUnprocessable"), ("503", "UnavailableConsentCreate"),
             ok_status="201", conditional=False),
     },
     **write_ops("Consent", False, ["put", "patch", "delete"]),
@@ -1408,7 +1573,7 @@ PATHS["/Consent/{id}"] = {
         "parameters": read_params("ConsentId"),
         "responses": responses(ok("The Consent.", S("Consent"), examples={
             "imported": ref("examples", "ConsentImported"), "recorded": ref("examples", "ConsentRecorded")}),
-            ("400", "BadRequestRead"), ("403", "ForbiddenReadById"), ("404", "ResourceNotFound")),
+            ("400", "BadRequestRead"), ("403", "ForbiddenReadById"), ("404", "ResourceNotFound"), UNAVAILABLE_READ),
     },
     **write_ops("Consent", True, ["post", "put", "patch", "delete"]),
 }
@@ -1420,16 +1585,22 @@ PATHS["/AuditEvent"] = {
         "operationId": "searchAuditEvent",
         "summary": "Who accessed a patient's record (C8)",
         "description": "The audit records about one patient (every request that named the patient, allowed or refused), as FHIR "
-                       "AuditEvents, newest first, paged with `_count`/`_offset`; filtered by `date` (on `recorded`) and `subtype`. "
-                       "Who may ask:\n"
+                       "AuditEvents, newest first, paged with `_count`/`_offset`; filtered by `date` (on `recorded`) and `subtype` "
+                       "(`subtype=emergency-override` finds every emergency override attempt, allowed or refused). Who may ask:\n"
                        "- role `patient`: their own NHS number only (token `nhs_number`), even when opted out;\n"
                        "- role `privacy-officer`: for a patient registered with their organisation, everything; for any other NHS "
                        "number, only what their own organisation's staff did;\n"
                        "- everyone else: `403 ROLE_NOT_PERMITTED`.\n\n"
+                       "A request by a patient-role user for another patient's record is filed under the requester's own NHS "
+                       "number: it is in the requester's own trail (its description shows `(another patient's record)` instead of "
+                       "the path, and the other NHS number is not shown) and never in the other patient's. A privacy officer's "
+                       "search for the other patient's NHS number finds it too (within the scope above), with an extra Patient "
+                       "entity naming the other patient (`description` \"another patient's record, asked for by a patient\").\n\n"
                        "No care relationship or consent is involved and there is no `404`: an NHS number the service has never seen "
                        "gives the requests about it, if any. The request itself is audited after it is answered, so it is not in its "
-                       "own result. Emergency-override headers are checked (`400`) but change nothing here. Each entry's `fullUrl` "
-                       "reads it again with `GET /AuditEvent/{id}`.\n\n"
+                       "own result. Emergency-override headers are checked (`400`) but change nothing here (the request is still "
+                       "recorded as an override attempt). Summaries of requests refused by the rate limit are about no patient and "
+                       "are never returned. Each entry's `fullUrl` reads it again with `GET /AuditEvent/{id}`.\n\n"
                        "What each sees: a privacy officer gets the whole event; role `patient` gets who (user id, name, role, "
                        "organisation), when, what and the outcome, but not the staff member's registration number (`agent.altId`) "
                        "or IP address (`agent.network`).",
@@ -1442,10 +1613,22 @@ PATHS["/AuditEvent"] = {
                 "trailForPrivacyOfficer": {"summary": "The same two events as a privacy officer sees them (with agent.altId and "
                                                       "agent.network)",
                                            "value": bundle(2, [("self", AUDIT_SELF)], [AUDIT_OVERRIDE, AUDIT_REFUSED])},
-                "overrides": {"summary": "?patient=9000000017&subtype=emergency-override&date=ge2026-11-01 "
-                                         "(the entry is Examples/resources/AuditEvent-emergency-override.json)", "value": bundle(
-                    1, [("self", f"{BASE}/AuditEvent?_count=50&_offset=0&date=ge2026-11-01&patient=9000000017&subtype=emergency-override")],
-                    [AUDIT_EXAMPLE_FILE])},
+                "overrides": {"summary": f"A privacy officer's ?patient={OTHER_NHS}&subtype=emergency-override&date=ge2026-11-01: "
+                                         "an override attempt refused (an admin), then an emergency override that opened the record "
+                                         "(Examples/resources/AuditEvent-emergency-override-refused.json and "
+                                         "AuditEvent-emergency-override.json)", "value": bundle(
+                    2, [("self", f"{BASE}/AuditEvent?_count=50&_offset=0&date=ge2026-11-01&patient={OTHER_NHS}&subtype=emergency-override")],
+                    [AUDIT_ATTEMPT_REFUSED_FILE, AUDIT_EXAMPLE_FILE])},
+                "probeForPrivacyOfficer": {
+                    "summary": f"A privacy officer's ?patient={OTHER_NHS}&_count=1: a patient ({PROBER_NHS}) asked for "
+                               f"{OTHER_NHS}'s record (Examples/resources/AuditEvent-patient-probe.json)",
+                    "value": bundle(3, [("self", f"{BASE}/AuditEvent?_count=1&_offset=0&patient={OTHER_NHS}"),
+                                        ("next", f"{BASE}/AuditEvent?_count=1&_offset=1&patient={OTHER_NHS}")], [AUDIT_PROBE_FILE])},
+                "probeForPatient": {
+                    "summary": f"The same record in the requester's own trail (role patient, ?patient={PROBER_NHS}): the other "
+                               "NHS number is not shown",
+                    "value": bundle(1, [("self", f"{BASE}/AuditEvent?_count=50&_offset=0&patient={PROBER_NHS}")],
+                                    [AUDIT_PROBE_FOR_PATIENT])},
             }),
             ("400", "BadRequestAuditSearch"), ("403", "ForbiddenAudit")),
     },
@@ -1459,9 +1642,15 @@ PATHS["/AuditEvent/{id}"] = {
         "description": "Roles other than `patient` and `privacy-officer` get `403 ROLE_NOT_PERMITTED` before the id is looked up. "
                        "`404 RESOURCE_NOT_FOUND` for an unknown id, an event about no patient, and any event the user could not find "
                        "with `GET /AuditEvent?patient=` (another patient's, or outside a privacy officer's scope): identical answers. "
-                       "A patient sees the event without `agent.altId` and `agent.network`.",
+                       "A patient sees the event without `agent.altId` and `agent.network` (and, for their own request for another "
+                       "patient's record, without the other NHS number). A privacy officer reads a patient's request for another "
+                       "patient's record by id when the requester is registered with the officer's organisation or the "
+                       "requester's token named it.",
         "parameters": read_params("AuditEventId"),
-        "responses": responses(ok("The AuditEvent.", S("AuditEvent"), examples={"override": {"summary": "As a privacy officer sees it", "value": AUDIT_EXAMPLE_FILE}}),
+        "responses": responses(ok("The AuditEvent.", S("AuditEvent"), examples={
+            "override": {"summary": "As a privacy officer sees it", "value": AUDIT_EXAMPLE_FILE},
+            "probe": {"summary": "A patient's request for another patient's record, as a privacy officer sees it",
+                      "value": AUDIT_PROBE_FILE}}),
                                ("400", "BadRequestRead"), ("403", "ForbiddenAudit"), ("404", "ResourceNotFound")),
     },
     **write_ops("AuditEvent", True, ["post", "put", "patch", "delete"]),
@@ -1478,10 +1667,27 @@ This document describes the HTTP API as implemented in `Sources/CareRecordServer
 with `iss`, `aud`, `exp`, `iat` (and `nbf`) checked with 60 s leeway, and claims `sub`, `ods`, `role`
 (clinical `doctor`, `nurse`, `social-worker`, `pharmacist`, `allied-health-professional`; `admin`,
 `privacy-officer`, `patient`), optional `name` and `registration`, and `nhs_number` for role `patient`.
-The token's `ods` must be a participating organisation.
+A token living longer than `auth.maximumTokenLifetimeSeconds` (`exp - iat`; default 43200, 12 hours) is refused,
+and so is one whose header has a `typ` other than `JWT` or `at+jwt` (also `application/jwt`, `application/at+jwt`;
+any case; no `typ` is fine): `401 TOKEN_INVALID`. The JWKS (a file, or an https URL) is reloaded every
+`auth.jwksRefreshSeconds` (default 300; 0: only on demand) and when a token names an unknown `kid` (at most once
+every 5 s); a changed key set replaces the old one at once (tokens signed by a withdrawn key stop working), and a
+failed reload keeps the last good keys (`GET /health` shows `jwks`). The token's `ods` must be a participating
+organisation.
 
-**Access decision (C5).** Every patient-scoped request (Patient read, search and `$everything`, clinical
-searches and reads, `GET /Consent` and `GET /Consent/{{id}}`) is decided by one function, in this order:
+**Rate limit.** Requests without a valid token are limited per client address (a token bucket: by default 10 a
+second with bursts of 50; `server.rateLimit`); each user's requests (token `sub`) only when a per-user limit is
+configured (off by default). A refused request gets `429 TOO_MANY_REQUESTS` with `Retry-After` (whole seconds)
+before anything else is checked. `/metadata`, `/health`, `/.well-known/*` and `OPTIONS` are never limited. The
+client address is the socket peer's, or, when the peer is one of `server.trustedProxies`, the one its `Forwarded` /
+`X-Forwarded-For` header names (no one else's forwarding headers are believed).
+
+**Access decision (C5).** Every patient-scoped route (Patient read, search and `$everything`, clinical
+searches and reads, `GET /Consent`, `POST /Consent`, `GET /Consent/{{id}}`, `GET /AuditEvent`, `GET /AuditEvent/{{id}}`)
+is registered behind one access middleware, which decides before the route's handler runs. Authentication and the
+organisation check come first (steps 1 and 2 below); then, before anything is looked up, the names of the query
+parameters (unknown or repeated: `400 INVALID_PARAMETER`) and the emergency-override headers (`400`) are checked, so
+those answers are the same whether or not the NHS number or id exists; then the rest, in this order:
 1. no or invalid token: `401 TOKEN_INVALID` with `WWW-Authenticate`;
 2. organisation not participating: `403 ORGANISATION_NOT_PARTICIPATING`; role not allowed: `403 ROLE_NOT_PERMITTED`
    (`admin` and `privacy-officer` never read records; a clinical role needs a `registration` claim; role `patient`
@@ -1501,35 +1707,48 @@ searches and reads, `GET /Consent` and `GET /Consent/{{id}}`) is decided by one 
    consent too;
 6. emergency override: `X-Purpose-Of-Use: BTG` with a non-empty `X-Access-Reason` (otherwise `400 INVALID_PARAMETER`),
    clinical roles only: allowed without consent and without a care relationship; audited as an emergency override,
-   with the reason, for review (`GET /AuditEvent?subtype=emergency-override`). When consent is in force (step 5) the
-   headers are checked but the access is audited as by consent;
+   with the reason, for review. When consent is in force (step 5) the headers are checked but the access is allowed
+   by consent. Every request carrying `X-Purpose-Of-Use` is recorded as an emergency override attempt, whatever its
+   outcome (allowed, refused, or `400`), and `GET /AuditEvent?subtype=emergency-override` finds them all;
 7. otherwise `403 CONSENT_REQUIRED`: ask the patient and record consent with `POST /Consent`.
 
 Role `patient` reads their own record (not when opted out: `403 PATIENT_OPTED_OUT`; a block does not stop them)
-and their own audit trail. Role `privacy-officer` reads audit only (`GET /AuditEvent`). Recording a decision
-(`POST /Consent`) and reading audit have their own rules, given with those operations. Nothing is remembered between
-requests: a newly recorded decision applies from the next request, and each page of a search is decided again.
+and their own audit trail; a request for another patient's record is refused and audited under the requester's own
+NHS number (the other one is shown to privacy officers only). Role `privacy-officer` reads audit only
+(`GET /AuditEvent`). Recording a decision (`POST /Consent`) and reading audit have their own rules, given with
+those operations. Nothing is remembered between requests: a newly recorded decision applies from the next request,
+and each page of a search is decided again. The data released is read in one snapshot with the patient's sharing
+state the decision was made on; if that state changed in between, the decision is made again (at most three times,
+then `503 SERVICE_BUSY`, rare).
 
-**Order of checks.** `406` (`_format`/`Accept`) → `404 NOT_SUPPORTED` (no such route) → `401` → `403
-ORGANISATION_NOT_PARTICIPATING` → `405` (refused writes) or the request itself: `400` (query parameters, NHS number;
-for `POST /Consent` then `413`/`400`/`422` on the body) → reads by id: `403 ROLE_NOT_PERMITTED` for roles that never
-read records, then `404 RESOURCE_NOT_FOUND` for an unknown id → `400` (malformed emergency-override headers) → the
-access decision above → for `POST /Consent`, the audit record is committed (`503`) before the decision is stored →
+**Order of checks.** `429` (rate limit) → `406` (`_format`/`Accept`) → `404 NOT_SUPPORTED` (no such route) → `401` →
+`403 ORGANISATION_NOT_PARTICIPATING` → `405` (refused writes) or, on patient-scoped routes: `400` (unknown or repeated
+query parameters) → `400` (malformed emergency-override headers) → reads by id: `403 ROLE_NOT_PERMITTED` for roles
+that never read records → the patient or entry: `400` (NHS number, `patient`/`identifier` parameter), `404
+RESOURCE_NOT_FOUND` (unknown id), or for `POST /Consent` `413`/`400`/`422` (the body) → the access decision above →
+`400` (values of `_count`/`_offset`, and of `date`/`subtype` on `GET /AuditEvent`) → for `POST /Consent`, the audit
+record is committed (`503 AUDIT_UNAVAILABLE`) before the decision is stored (`503 SERVICE_BUSY`) →
 `200`/`201`/`304`.
 
-**Audit (C8).** Every request except `/metadata` and `/health` (refused ones, `401`s, `404`s for unknown routes and `406`s
-included) is recorded in an append-only, hash-chained audit log, and its answer leaves only once that record is durably
-committed. If it cannot be, the answer is replaced by `503 AUDIT_UNAVAILABLE` and nothing is released. A change
-(`POST /Consent`) is audited before it is made: its record is committed first, and if that fails the answer is `503` and
-nothing changes. `GET /health` reports the commit statistics and how fresh each upstream source's data is.
+**Audit (C8).** Every request except `/metadata`, `/health` and `/.well-known/*` (refused ones, `401`s, `404`s for unknown
+routes and `406`s included) is recorded in an append-only, hash-chained audit log, and its answer leaves only once
+that record is durably committed. If it cannot be, the answer is replaced by `503 AUDIT_UNAVAILABLE` (`Retry-After: 1`)
+and nothing is released. Requests refused by the rate limit (`429`) are not recorded one by one: each client address's
+are counted in one record per minute (interaction `throttled`, method `*`, status 429, reason `TOO_MANY_REQUESTS`, a
+`throttled-requests` detail with the count, and the client address). A change (`POST /Consent`) is audited before it
+is made: its record is committed first, and if that fails the answer is `503` and nothing changes; if storing the
+decision then fails (`503 SERVICE_BUSY` after a bounded 2 s wait), a second record for the same request id says so.
+Each record is keyed by the server's own request id; the client's `X-Request-ID` and `X-Correlation-ID` are kept as
+given. `GET /health` reports the commit statistics, the token keys and how fresh each upstream source's data is.
 
 **Media type.** Responses are `application/fhir+json; charset=utf-8` (`/health`: `application/json`).
 `Accept` must allow `application/fhir+json`, `application/json`, `application/*` or `*/*` (q > 0) when present;
 `_format` must be `json`, `application/json` or `application/fhir+json`; otherwise `406`.
 
-**Headers on every response.** `X-Request-ID` (yours if plain and ≤ 128 characters, else generated) and
-`Cache-Control: no-store`. Resource and Bundle responses (and the `201` of `POST /Consent`) also carry a weak `ETag`
-and, when known, `Last-Modified`; on a `GET`, `If-None-Match` with a matching tag (or `*`) gives `304`.
+**Headers on every response.** `X-Request-ID` (the client's if plain and ≤ 128 characters, else the server's own request
+id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters) and `Cache-Control: no-store`. `429` and `503`
+carry `Retry-After`. Resource and Bundle responses (and the `201` of `POST /Consent`) also carry a weak `ETag` and,
+when known, `Last-Modified`; on a `GET`, `If-None-Match` with a matching tag (or `*`) gives `304`.
 
 **Paging.** `_count` 0–200 (default 50), `_offset` ≥ 0. Links are absolute (`server.baseURL`) and repeat the
 query with `_count` and `_offset` set. `GET /Consent` and `$everything` are not paged.
@@ -1563,7 +1782,10 @@ DOC = {
     "components": {
         "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-            "description": "A JWT signed RS256 or ES256, verified against the region's JWKS. Missing or invalid: `401` `TOKEN_INVALID`; "
+            "description": "A JWT signed RS256 or ES256, verified against the region's JWKS (reloaded every `auth.jwksRefreshSeconds`, "
+                           "default 300, and on an unknown `kid` at most once every 5 s; a failed reload keeps the last good keys). "
+                           "`exp - iat` at most `auth.maximumTokenLifetimeSeconds` (default 43200); a `typ` header, if any, must be "
+                           "`JWT` or `at+jwt` (or `application/jwt`, `application/at+jwt`). Missing or invalid: `401` `TOKEN_INVALID`; "
                            "organisation not participating: `403` `ORGANISATION_NOT_PARTICIPATING`.",
         }},
         "parameters": PARAMETERS,

@@ -25,18 +25,59 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "verify", abstract: "Check the audit log's hash chain; non-zero exit on any break.")
+            commandName: "verify",
+            abstract: "Check the audit log's hash chain against every signed checkpoint; non-zero exit on any break.",
+            discussion: """
+                Checkpoints come from audit.checkpointFile and from each --checkpoints file (a checkpoint file, or log lines \
+                shipped off the host). They are checked with the public key only: audit.verifyKey, or the one derived from \
+                audit.signingKey.
+                """)
 
         @Option(help: "Configuration file.") var config: String
+        @Option(help: "More checkpoints: a checkpoint file or shipped log lines (repeatable).") var checkpoints: [String] = []
 
         func run() async throws {
             let configuration = try CareRecordConfiguration.load(path: config)
-            let result = try await SQLiteAuditStore(path: configuration.auditPath).verify()
+            let store = try SQLiteAuditStore(path: configuration.auditPath)
+            var found: [AuditCheckpoint] = []
+            if FileManager.default.fileExists(atPath: configuration.audit.checkpointFile) {
+                found += try Self.read(configuration.audit.checkpointFile)
+            }
+            for path in checkpoints { found += try Self.read(path) }
+            let result: AuditVerification
+            if found.isEmpty {
+                result = try await store.verify()
+            } else {
+                result = try await store.verify(checkpoints: found, key: try Self.verifyKey(configuration))
+            }
             if let problem = result.problem {
                 Console.say("BROKEN: \(problem) (\(result.records) records verified before it)")
                 throw ExitCode.failure
             }
-            Console.say("ok: \(result.records) records, hash chain intact")
+            if found.isEmpty {
+                Console.say("ok: \(result.records) records, hash chain intact (no signed checkpoints to check it against)")
+            } else {
+                let latest = found.map(\.sequence).max() ?? 0
+                Console.say("ok: \(result.records) records, hash chain intact and consistent with \(found.count) signed checkpoints (latest at record \(latest))")
+            }
+        }
+
+        static func read(_ path: String) throws -> [AuditCheckpoint] {
+            do {
+                return try AuditCheckpointFile.read(path: path)
+            } catch {
+                throw CLIError("checkpoints \(path): \(error)")
+            }
+        }
+
+        /// The public key: `audit.verifyKey`, else derived from `audit.signingKey`.
+        static func verifyKey(_ configuration: CareRecordConfiguration) throws -> AuditVerifyKey {
+            do {
+                if let path = configuration.audit.verifyKey { return try AuditVerifyKey(pemFile: path) }
+                return try AuditSigningKey(pemFile: configuration.audit.signingKey).verifyKey
+            } catch {
+                throw CLIError("audit key: \(error)")
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ import CareRecordStore
 import Crypto
 import Foundation
 import Logging
+import ServiceLifecycle
 import Upstream
 import UpstreamSimulator
 
@@ -59,7 +60,11 @@ struct DemoCommand: AsyncParsableCommand {
         ).text()
         var logger = Logger(label: "care-record")
         logger.logLevel = .warning
-        try await api.buildApplication(host: configuration.server.host, port: port, logger: logger) {
+        let services: [any Service] = [
+            MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger),
+            try AuditCheckpointService.make(configuration, log: api.auditLog, logger: logger),
+        ]
+        try await api.buildApplication(host: configuration.server.host, port: port, logger: logger, services: services) {
             Console.say(walkthrough)
         }.runService()
     }

@@ -6,21 +6,21 @@ import Logging
 import ServiceLifecycle
 import Upstream
 
-/// `care-record serve`: serves the FHIR API.
+/// `care-record serve`: serves the FHIR API. Audit cannot be switched off.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the FHIR API.")
 
     @Option(help: "Configuration file.") var config: String
-    /// For the audit benchmark only: serve without writing audit records (never in service).
-    @Flag(name: .customLong("benchmark-without-audit"), help: .hidden) var withoutAudit = false
 
     func run() async throws {
         let configuration = try CareRecordConfiguration.load(path: config)
-        let api = try await APIFactory.make(configuration, auditEnabled: !withoutAudit)
+        let api = try await APIFactory.make(configuration)
         let logger = Logger(label: "care-record")
-        if withoutAudit { logger.warning("AUDIT DISABLED for a benchmark: never run like this in service") }
         logger.info("serving", metadata: ["base_url": "\(configuration.server.baseURL)"])
-        var services: [any Service] = []
+        var services: [any Service] = [
+            MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger),
+            try AuditCheckpointService.make(configuration, log: api.auditLog, logger: logger),
+        ]
         if let text = configuration.syncSchedule, let schedule = DailySchedule(text) {
             let runner = SyncRunner(repository: api.repository, logger: Logger(label: "care-record.sync"))
             services.append(ScheduledSyncService(schedule: schedule, runner: runner, sources: configuration.sources, logger: logger))

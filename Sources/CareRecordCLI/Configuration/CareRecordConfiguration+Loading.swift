@@ -1,3 +1,4 @@
+import CareRecordServer
 import Foundation
 import Upstream
 import Yams
@@ -25,11 +26,11 @@ extension CareRecordConfiguration {
     /// Builds a configuration from a parsed YAML document.
     static func parse(_ document: Any?, baseDirectory: URL) throws -> CareRecordConfiguration {
         let root = try ConfigNode(document, path: "")
-        try root.allowOnly(["server", "database", "auth", "organisations", "sources", "sync"])
+        try root.allowOnly(["server", "database", "auth", "audit", "organisations", "sources", "sync"])
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
 
         let serverNode = try root.optionalMap("server")
-        try serverNode?.allowOnly(["host", "port", "baseURL"])
+        try serverNode?.allowOnly(["host", "port", "baseURL", "rateLimit", "trustedProxies"])
         let host = try serverNode?.optionalString("host") ?? "127.0.0.1"
         let port = try serverNode?.optionalInt("port") ?? 8080
         guard (1...65535).contains(port) else { throw ConfigurationError("server.port must be from 1 to 65535") }
@@ -38,14 +39,27 @@ extension CareRecordConfiguration {
             throw ConfigurationError("server.baseURL must be an http or https URL")
         }
 
+        var server = Server(host: host, port: port, baseURL: baseURL)
+        if let limits = try serverNode?.optionalMap("rateLimit") { server.rateLimit = try rateLimit(limits) }
+        let proxies = try serverNode?.optionalStringList("trustedProxies") ?? []
+        if let bad = proxies.first(where: { !IPAddressText.isValid($0) }) {
+            throw ConfigurationError("server.trustedProxies: '\(bad)' is not an IP address")
+        }
+        server.trustedProxies = Set(proxies)
+
         let database = try root.map("database")
         try database.allowOnly(["path", "auditPath"])
         let databasePath = resolve(try database.string("path"))
         let auditPath = try database.optionalString("auditPath").map(resolve)
             ?? URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("audit.sqlite").path
         let auth = try root.map("auth")
-        try auth.allowOnly(["issuer", "audience", "jwks"])
+        try auth.allowOnly(["issuer", "audience", "jwks", "jwksRefreshSeconds", "maximumTokenLifetimeSeconds"])
         let jwks = try auth.string("jwks")
+        let refresh = try auth.optionalInt("jwksRefreshSeconds") ?? 300
+        guard refresh >= 0 else { throw ConfigurationError("auth.jwksRefreshSeconds must be 0 or more") }
+        let lifetime = try auth.optionalInt("maximumTokenLifetimeSeconds") ?? 43_200
+        guard lifetime > 0 else { throw ConfigurationError("auth.maximumTokenLifetimeSeconds must be positive") }
+        let audit = try Self.audit(try root.optionalMap("audit"), auditPath: auditPath, resolve: resolve)
 
         let organisations = try root.list("organisations").map { node in
             try node.allowOnly(["ods", "name", "type"])
@@ -66,16 +80,48 @@ extension CareRecordConfiguration {
             throw ConfigurationError("sync.schedule must be a time of day as HH:MM, not '\(schedule)'")
         }
         return CareRecordConfiguration(
-            server: Server(host: host, port: port, baseURL: baseURL),
-            databasePath: databasePath, auditPath: auditPath,
-            auth: Auth(issuer: try auth.string("issuer"), audience: try auth.string("audience"), jwks: jwks.hasPrefix("https://") ? jwks : resolve(jwks)),
-            organisations: organisations, sources: sources, syncSchedule: schedule)
+            server: server, databasePath: databasePath, auditPath: auditPath,
+            auth: Auth(
+                issuer: try auth.string("issuer"), audience: try auth.string("audience"), jwks: jwks.hasPrefix("https://") ? jwks : resolve(jwks),
+                jwksRefreshSeconds: refresh, maximumTokenLifetimeSeconds: lifetime),
+            audit: audit, organisations: organisations, sources: sources, syncSchedule: schedule)
+    }
+
+    /// `server.rateLimit`; `null` switches a limit off.
+    static func rateLimit(_ node: ConfigNode) throws -> RateLimitSettings {
+        try node.allowOnly(["unauthenticatedPerSecond", "unauthenticatedBurst", "perUserPerSecond", "perUserBurst"])
+        var settings = RateLimitSettings()
+        if node.isNull("unauthenticatedPerSecond") {
+            settings.unauthenticatedPerSecond = nil
+        } else if let rate = try node.optionalNumber("unauthenticatedPerSecond") {
+            settings.unauthenticatedPerSecond = rate
+        }
+        settings.unauthenticatedBurst = try node.optionalInt("unauthenticatedBurst") ?? settings.unauthenticatedBurst
+        settings.perUserPerSecond = try node.optionalNumber("perUserPerSecond")
+        settings.perUserBurst = try node.optionalInt("perUserBurst")
+        for (name, rate) in [("unauthenticatedPerSecond", settings.unauthenticatedPerSecond), ("perUserPerSecond", settings.perUserPerSecond)] {
+            if let rate, rate <= 0 { throw ConfigurationError("server.rateLimit.\(name) must be positive (or null for no limit)") }
+        }
+        for (name, burst) in [("unauthenticatedBurst", settings.unauthenticatedBurst), ("perUserBurst", settings.perUserBurst ?? 1)] where burst < 1 {
+            throw ConfigurationError("server.rateLimit.\(name) must be 1 or more")
+        }
+        return settings
+    }
+
+    /// `audit`: the checkpoint signing key and file, by default beside the audit database.
+    static func audit(_ node: ConfigNode?, auditPath: String, resolve: (String) -> String) throws -> Audit {
+        try node?.allowOnly(["signingKey", "verifyKey", "checkpointFile"])
+        let folder = URL(fileURLWithPath: auditPath).deletingLastPathComponent()
+        return Audit(
+            signingKey: try node?.optionalString("signingKey").map(resolve) ?? folder.appendingPathComponent("audit-signing.pem").path,
+            verifyKey: try node?.optionalString("verifyKey").map(resolve),
+            checkpointFile: try node?.optionalString("checkpointFile").map(resolve) ?? folder.appendingPathComponent("audit-checkpoints.log").path)
     }
 
     static func source(_ node: ConfigNode, organisations: [Organisation], resolve: (String) -> String) throws -> SourceConfiguration {
         try node.allowOnly(["id", "ods", "url", "caFile", "clientCertificate", "clientKey", "bearerToken", "timeoutSeconds"])
         let ods = try node.string("ods")
-        guard organisations.contains(where: { $0.ods == ods }) else {
+        guard let organisation = organisations.first(where: { $0.ods == ods }) else {
             throw ConfigurationError("\(node.path).ods '\(ods)' is not a participating organisation")
         }
         let text = try node.string("url")
@@ -97,7 +143,8 @@ extension CareRecordConfiguration {
         }
         return SourceConfiguration(
             id: try node.string("id"), ods: ods, url: url, caFile: try node.optionalString("caFile").map(resolve),
-            clientCertificate: certificate, clientKey: key, bearerToken: try node.optionalString("bearerToken"), timeoutSeconds: timeout)
+            clientCertificate: certificate, clientKey: key, bearerToken: try node.optionalString("bearerToken"), timeoutSeconds: timeout,
+            isGPPractice: organisation.type == "gp-practice")
     }
 
     static func resolve(_ path: String, against base: URL) -> String {

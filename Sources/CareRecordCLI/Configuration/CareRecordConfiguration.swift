@@ -1,3 +1,4 @@
+import CareRecordServer
 import Foundation
 import Upstream
 
@@ -7,6 +8,10 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var host: String
         public var port: Int
         public var baseURL: String
+        /// Rate limits (issue 8.11); unauthenticated requests are limited by default.
+        public var rateLimit = RateLimitSettings()
+        /// Reverse proxies whose forwarding headers are believed.
+        public var trustedProxies: Set<String> = []
     }
 
     public struct Auth: Sendable, Equatable {
@@ -14,6 +19,20 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var audience: String
         /// A local file path, or an https URL.
         public var jwks: String
+        /// How often the JWKS is reloaded (it is also reloaded on an unknown `kid`); 0 only on unknown kids.
+        public var jwksRefreshSeconds = 300
+        /// Tokens whose `exp - iat` is longer are refused.
+        public var maximumTokenLifetimeSeconds = 43_200
+    }
+
+    /// Signed checkpoints of the audit chain (issue 8.5).
+    public struct Audit: Sendable, Equatable {
+        /// Ed25519 private key (PKCS#8 PEM) that signs checkpoints; created beside the audit database when absent.
+        public var signingKey: String
+        /// Public key `audit verify` checks checkpoints with; derived from the signing key when nil.
+        public var verifyKey: String?
+        /// Append-only file of checkpoints (one per node when several nodes share a chain).
+        public var checkpointFile: String
     }
 
     public struct Organisation: Sendable, Equatable {
@@ -27,6 +46,7 @@ public struct CareRecordConfiguration: Sendable, Equatable {
     /// The audit log's own SQLite file; by default `audit.sqlite` beside the record.
     public var auditPath: String
     public var auth: Auth
+    public var audit: Audit
     public var organisations: [Organisation]
     public var sources: [SourceConfiguration]
     /// Daily sync time, "HH:MM" local time; nil for manual syncs only.

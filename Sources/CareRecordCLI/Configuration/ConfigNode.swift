@@ -1,3 +1,5 @@
+import Foundation
+
 /// A mapping in the parsed configuration, with its dotted path for error messages.
 struct ConfigNode {
     let values: [String: Any]
@@ -52,8 +54,28 @@ struct ConfigNode {
         throw ConfigurationError("\(name(key)) must be a non-empty string")
     }
 
-    func optionalInt(_ key: String) throws -> Int? {
+    /// A number (whole or not); an explicit `null` reads as absent.
+    func optionalNumber(_ key: String) throws -> Double? {
+        guard let value = values[key], !(value is NSNull) else { return nil }
+        if let number = value as? Int { return Double(number) }
+        if let number = value as? Double { return number }
+        throw ConfigurationError("\(name(key)) must be a number")
+    }
+
+    /// Whether the key is present with an explicit `null`.
+    func isNull(_ key: String) -> Bool { values[key] is NSNull }
+
+    func optionalStringList(_ key: String) throws -> [String]? {
         guard let value = values[key] else { return nil }
+        guard let items = value as? [Any] else { throw ConfigurationError("\(name(key)) must be a list") }
+        return try items.enumerated().map { index, item in
+            if let text = item as? String, !text.isEmpty { return text }
+            throw ConfigurationError("\(name(key))[\(index)] must be a non-empty string")
+        }
+    }
+
+    func optionalInt(_ key: String) throws -> Int? {
+        guard let value = values[key], !(value is NSNull) else { return nil }
         guard let number = value as? Int else { throw ConfigurationError("\(name(key)) must be a whole number") }
         return number
     }

@@ -3,26 +3,33 @@ import CareRecordStore
 import Foundation
 import Upstream
 
-/// Builds the FHIR API from a configuration: opens the record and loads the JWKS.
+/// Builds the FHIR API from a configuration: opens the record and the audit log, and loads the JWKS.
 enum APIFactory {
-    static func make(_ configuration: CareRecordConfiguration, auditEnabled: Bool = true) async throws -> CareRecordAPI {
+    static func make(_ configuration: CareRecordConfiguration) async throws -> CareRecordAPI {
         let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        try await repository.updateSources(configuration.sources.map(\.identity))
         let auditStore = try SQLiteAuditStore(path: configuration.auditPath)
-        let jwks = try await loadJWKS(configuration.auth.jwks)
+        let location = configuration.auth.jwks
         let verifier: TokenVerifier
         do {
-            verifier = try await TokenVerifier(jwks: jwks, issuer: configuration.auth.issuer, audience: configuration.auth.audience)
+            verifier = try await TokenVerifier(
+                jwks: try await loadJWKS(location), issuer: configuration.auth.issuer, audience: configuration.auth.audience,
+                maximumLifetime: TimeInterval(configuration.auth.maximumTokenLifetimeSeconds),
+                reload: { try await loadJWKS(location) })
         } catch let error as JWKSError {
-            throw CLIError("auth.jwks \(configuration.auth.jwks): \(error.description)")
+            throw CLIError("auth.jwks \(location): \(error.description)")
+        } catch let error as CLIError {
+            throw error
         } catch {
-            throw CLIError("auth.jwks \(configuration.auth.jwks): the keys cannot be used")
+            throw CLIError("auth.jwks \(location): the keys cannot be used")
         }
         return CareRecordAPI(
             repository: repository, auditStore: auditStore, verifier: verifier, participating: Set(configuration.organisations.map(\.ods)),
-            baseURL: configuration.server.baseURL, auditEnabled: auditEnabled)
+            baseURL: configuration.server.baseURL,
+            settings: APISettings(rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies))
     }
 
-    /// The JWKS from a file, or over https with libcurl (system trust store, verification on).
+    /// The JWKS from a file (read again on every reload), or over https with libcurl (system trust store, verification on).
     static func loadJWKS(_ location: String) async throws -> Data {
         if location.hasPrefix("https://"), let url = URL(string: location) {
             var settings = HTTPClientSettings()

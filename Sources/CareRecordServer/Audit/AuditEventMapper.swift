@@ -9,7 +9,8 @@ enum AuditEventMapper {
 
     /// The event as shown; a patient sees who, role, organisation, what and outcome, not staff addresses or registration numbers.
     static func event(_ record: AuditRecord, forPatient: Bool = false) -> AuditEvent {
-        let override = record.basis == AccessBasis.emergencyOverride(reason: "").code
+        // Every override attempt is flagged, allowed or refused (issue 8.6).
+        let override = record.isEmergencyOverrideAttempt
         var subtypes = [Coding(system: interactionSystem, code: record.interaction)]
         if override { subtypes.append(Coding(system: subtypeSystem, code: "emergency-override", display: "Emergency override")) }
 
@@ -38,11 +39,11 @@ enum AuditEventMapper {
         if override {
             event.purposeOfEvent = [CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/v3-ActReason", code: "ETREAT", display: "Emergency Treatment")]
         }
-        event.entity = entities(record)
+        event.entity = entities(record, forPatient: forPatient)
         return event
     }
 
-    static func entities(_ record: AuditRecord) -> [AuditEvent.Entity] {
+    static func entities(_ record: AuditRecord, forPatient: Bool) -> [AuditEvent.Entity] {
         var entities: [AuditEvent.Entity] = []
         if let nhs = record.patientNHS {
             entities.append(AuditEvent.Entity(
@@ -50,12 +51,25 @@ enum AuditEventMapper {
                 type: Coding(system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "1", display: "Person"),
                 role: Coding(system: "http://terminology.hl7.org/CodeSystem/object-role", code: "1", display: "Patient")))
         }
+        if let attempted = record.attemptedPatientNHS, !forPatient {
+            var entity = AuditEvent.Entity(
+                what: Reference(identifier: Identifier(system: NHSNumber.system, value: attempted)),
+                type: Coding(system: "http://terminology.hl7.org/CodeSystem/audit-entity-type", code: "1", display: "Person"),
+                role: Coding(system: "http://terminology.hl7.org/CodeSystem/object-role", code: "1", display: "Patient"))
+            entity.description = "another patient's record, asked for by a patient"
+            entities.append(entity)
+        }
         var transaction = AuditEvent.Entity(
             what: Reference(identifier: Identifier(value: record.requestID)),
             type: Coding(system: "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType", code: "XrequestId"))
-        transaction.description = "\(record.method) \(record.path) -> \(record.status)"
+        // The path of a patient's probe names the other patient: not shown back to patients.
+        let path = forPatient && record.attemptedPatientNHS != nil ? "(another patient's record)" : record.path
+        transaction.description = "\(record.method) \(path) -> \(record.status)"
         let details: [(String, String?)] = [
-            ("reason-code", record.reasonCode), ("basis", record.basis), ("emergency-reason", record.accessReason), ("returned", record.returned),
+            ("reason-code", record.reasonCode), ("basis", record.basis), ("purpose-of-use", record.purposeOfUse),
+            ("emergency-reason", record.accessReason), ("returned", record.returned),
+            ("client-request-id", record.clientRequestID), ("correlation-id", record.correlationID),
+            ("throttled-requests", record.throttledCount.map(String.init)),
         ]
         transaction.detail = details.compactMap { name, value in value.map { AuditEvent.Detail(type: name, valueString: $0) } }
         entities.append(transaction)

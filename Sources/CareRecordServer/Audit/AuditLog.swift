@@ -16,6 +16,8 @@ public actor AuditLog {
     private var waiting: [(record: AuditRecord, continuation: CheckedContinuation<Void, any Error>)] = []
     private var committing = false
     public private(set) var statistics = Statistics()
+    /// The chain head after this process's latest commit, for signed checkpoints.
+    public private(set) var head: (sequence: Int64, hash: String)?
 
     public init(store: any AuditStore) {
         self.store = store
@@ -37,7 +39,8 @@ public actor AuditLog {
             let batch = waiting
             waiting.removeAll(keepingCapacity: true)
             do {
-                _ = try await store.append(batch.map(\.record))
+                let stored = try await store.append(batch.map(\.record))
+                if let last = stored.last { head = (last.sequence, last.hash) }
                 statistics.records += batch.count
                 statistics.transactions += 1
                 statistics.largestTransaction = max(statistics.largestTransaction, batch.count)

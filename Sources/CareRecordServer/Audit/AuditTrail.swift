@@ -7,11 +7,22 @@ public final class AuditTrail: Sendable {
     /// The facts gathered so far.
     public struct Facts: Sendable {
         public var user: AuthenticatedUser?
+        /// The patient the record is filed under (for a patient-role user asking about someone else: the requester).
         public var patient: NHSNumber?
+        /// Another patient a patient-role user asked for (shown to privacy officers only).
+        public var attemptedPatient: NHSNumber?
         public var interaction = "unknown"
         public var resourceType: String?
         public var returned: String?
         public var basis: AccessBasis?
+        /// `X-Purpose-Of-Use` and `X-Access-Reason` as sent, recorded on every request that carries them.
+        public var purposeOfUse: String?
+        public var accessReason: String?
+        /// The client's `X-Request-ID` and `X-Correlation-ID`, as given.
+        public var clientRequestID: String?
+        public var correlationID: String?
+        /// Refused by the rate limit: audited in a per-minute summary instead of one record each.
+        public var throttled = false
         /// Set when the request's record was committed before its effect (a sharing decision), so none is written after.
         public var committedEarly = false
     }
@@ -27,4 +38,19 @@ public final class AuditTrail: Sendable {
 
     /// The facts now.
     public var snapshot: Facts { facts.withLock { $0 } }
+}
+
+extension AuditTrail {
+    /// Names the interaction for the audit record.
+    func begin(_ interaction: String, _ resourceType: String) {
+        update {
+            $0.interaction = interaction
+            $0.resourceType = resourceType
+        }
+    }
+
+    /// Says what a successful response releases.
+    func released(_ summary: String) {
+        update { $0.returned = summary }
+    }
 }

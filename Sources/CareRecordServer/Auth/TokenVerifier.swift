@@ -3,30 +3,39 @@ import Foundation
 import JWTKit
 import Synchronization
 
-/// Verifies bearer tokens against the configured JWKS: RS256 or ES256 only, `iss`, `aud`, `exp`, `nbf`, `iat` with 60 s leeway (C4).
+/// Verifies bearer tokens against the configured JWKS: RS256 or ES256 only, `iss`, `aud`, `exp`, `nbf`, `iat` with 60 s
+/// leeway, a bounded lifetime and a `typ` of `JWT` or `at+jwt` when present (C4, C9). The key set is reloaded on a schedule
+/// and when a token names an unknown `kid` (at most once per few seconds); when it changes, every remembered token is
+/// forgotten, so a withdrawn key's tokens stop working at once.
 public struct TokenVerifier: Sendable {
     /// Clock skew tolerated on time claims.
     public static let leeway: TimeInterval = 60
+    /// The longest `exp - iat` accepted by default (12 hours).
+    public static let defaultMaximumLifetime: TimeInterval = 43_200
+    /// The least time between two reloads caused by unknown `kid`s, so a flood of made-up kids cannot hammer the JWKS.
+    public static let unknownKeyReloadInterval: TimeInterval = 5
     static let acceptedAlgorithms: Set<String> = ["RS256", "ES256"]
+    static let acceptedTypes: Set<String> = ["jwt", "at+jwt", "application/jwt", "application/at+jwt"]
 
-    let keys: JWTKeyCollection
-    /// The one algorithm each key may be used with, by `kid`.
-    let algorithmByKeyID: [String: String]
+    let ring: KeyRing
     let issuer: String
     let audience: String
+    let maximumLifetime: TimeInterval
     let clock: @Sendable () -> Date
     /// Claims of tokens whose signature has been verified, so a client's repeated token costs no signature check;
     /// time claims are still checked on every request.
     let verified = VerifiedTokens(capacity: 10_000)
 
-    /// Loads the public keys of a JWKS document; keys other than RSA and P-256 EC are ignored.
-    public init(jwks: Data, issuer: String, audience: String, clock: @escaping @Sendable () -> Date = { Date() }) async throws {
-        let (normalised, algorithms) = try Self.restrictedJWKS(jwks)
-        keys = JWTKeyCollection()
-        try await keys.add(jwksJSON: normalised)
-        algorithmByKeyID = algorithms
+    /// Loads the public keys of a JWKS document (keys other than RSA and P-256 EC are ignored); `reload`, when given,
+    /// fetches the document again for rotation.
+    public init(
+        jwks: Data, issuer: String, audience: String, maximumLifetime: TimeInterval = TokenVerifier.defaultMaximumLifetime,
+        reload: (@Sendable () async throws -> Data)? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+    ) async throws {
+        ring = KeyRing(keys: try await KeyRing.Keys(jwks: jwks), source: reload, loadedAt: clock())
         self.issuer = issuer
         self.audience = audience
+        self.maximumLifetime = maximumLifetime
         self.clock = clock
     }
 
@@ -34,18 +43,47 @@ public struct TokenVerifier: Sendable {
     public func verify(_ token: String) async throws(TokenRejection) -> AuthenticatedUser {
         if let claims = verified.claims(for: token) { return try user(from: claims) }
         let header = try Self.header(of: token)
+        if let typ = header["typ"] {
+            guard let text = typ as? String, Self.acceptedTypes.contains(text.lowercased()) else { throw .wrongType }
+        }
         guard let alg = header["alg"] as? String, Self.acceptedAlgorithms.contains(alg) else { throw .algorithmNotAccepted }
-        guard let kid = header["kid"] as? String, algorithmByKeyID[kid] == alg else { throw .unknownKey }
+        guard let kid = header["kid"] as? String else { throw .unknownKey }
+        var keys = ring.current
+        if keys.algorithmByKeyID[kid] == nil, ring.mayReloadForUnknownKey(at: clock()) {
+            _ = await reload()
+            keys = ring.current
+        }
+        guard keys.algorithmByKeyID[kid] == alg else { throw .unknownKey }
         let claims: AccessTokenClaims
         do {
-            claims = try await keys.verify(token, as: AccessTokenClaims.self)
+            claims = try await keys.collection.verify(token, as: AccessTokenClaims.self)
         } catch {
             throw .badSignatureOrClaims
         }
         let user = try user(from: claims)
-        verified.remember(claims, for: token)
+        // Remembered only if the key set it was verified with is still the current one.
+        if ring.current.fingerprint == keys.fingerprint { verified.remember(claims, for: token) }
         return user
     }
+
+    /// Fetches the JWKS again; a changed key set replaces the old one and forgets every remembered token. A failure keeps
+    /// the last good keys. Returns whether the reload worked (true when there is nothing to reload from).
+    @discardableResult
+    public func reload() async -> Bool {
+        guard let source = ring.source else { return true }
+        do {
+            let keys = try await KeyRing.Keys(jwks: try await source())
+            let changed = ring.replace(with: keys, at: clock())
+            if changed { verified.forgetAll() }
+            return true
+        } catch {
+            ring.recordFailure(at: clock(), reason: (error as? JWKSError)?.description ?? "the JWKS could not be fetched")
+            return false
+        }
+    }
+
+    /// How the key set is doing, for `/health` and the log.
+    public var keyStatus: JWKSStatus { ring.status }
 
     func user(from claims: AccessTokenClaims) throws(TokenRejection) -> AuthenticatedUser {
         let now = clock()
@@ -53,6 +91,7 @@ public struct TokenVerifier: Sendable {
         guard claims.aud.value.contains(audience) else { throw .wrongAudience }
         guard claims.exp.value.addingTimeInterval(Self.leeway) > now else { throw .expired }
         guard claims.iat.value.addingTimeInterval(-Self.leeway) <= now else { throw .notYetValid }
+        guard claims.exp.value.timeIntervalSince(claims.iat.value) <= maximumLifetime else { throw .lifetimeTooLong }
         if let nbf = claims.nbf, nbf.value.addingTimeInterval(-Self.leeway) > now { throw .notYetValid }
         guard let role = UserRole(rawValue: claims.role) else { throw .badClaims }
         guard !claims.sub.value.isEmpty, !claims.ods.isEmpty else { throw .badClaims }
@@ -118,7 +157,7 @@ public enum JWKSError: Error, CustomStringConvertible {
 /// Why a token was refused; logged, never sent to the client.
 public enum TokenRejection: Error, Hashable {
     case missing, malformed, algorithmNotAccepted, unknownKey, badSignatureOrClaims
-    case wrongIssuer, wrongAudience, expired, notYetValid, badClaims
+    case wrongIssuer, wrongAudience, expired, notYetValid, badClaims, lifetimeTooLong, wrongType
 }
 
 extension Data {
@@ -141,6 +180,10 @@ final class VerifiedTokens: Sendable {
 
     func claims(for token: String) -> AccessTokenClaims? {
         entries.withLock { $0[token] }
+    }
+
+    func forgetAll() {
+        entries.withLock { $0.removeAll() }
     }
 
     func remember(_ claims: AccessTokenClaims, for token: String) {

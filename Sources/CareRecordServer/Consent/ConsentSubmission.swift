@@ -3,7 +3,7 @@ import FHIR
 import Foundation
 
 /// A `POST /Consent` body, checked against C6 before any access decision.
-struct ConsentSubmission {
+struct ConsentSubmission: Sendable {
     static let maximumShortTerm: TimeInterval = 24 * 3600
     static let userSystem = "https://cheshire-care-record.nhs.uk/Id/user"
 

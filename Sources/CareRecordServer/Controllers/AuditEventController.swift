@@ -6,32 +6,25 @@ import Hummingbird
 /// `GET /AuditEvent?patient=` (C8): a patient's own trail, or a privacy officer's view within their organisation's scope.
 struct AuditEventController {
     let auditStore: any AuditStore
-    let access: PatientAccess
     let baseURL: String
 
-    func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
-        router.get("AuditEvent", use: search)
-        router.get("AuditEvent/:id", use: read)
+    func addRoutes(to routes: PatientScopedRoutes) {
+        routes.get(
+            "AuditEvent",
+            PatientRoute(
+                resolution: .patientParameter, purpose: .readAudit, interaction: "search-type", resourceType: "AuditEvent",
+                allowedParameters: Set(["patient", "date", "subtype"]).union(SearchParameters.paging), repeatableParameters: ["date"],
+                validate: { parameters in _ = try AuditSearch.filter(parameters) }),
+            use: search)
+        routes.get("AuditEvent/:id", PatientRoute(resolution: .entry(.auditEvent), purpose: .readAudit, interaction: "read", resourceType: "AuditEvent"), use: read)
     }
 
     /// One AuditEvent (the `fullUrl` of a search entry), to those who could find it by searching; anything else reads as unknown.
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
-        context.audit.begin("read", "AuditEvent")
-        _ = try SearchParameters(request, allowed: [])
-        guard let user = context.user, user.role == .patient || user.role == .privacyOfficer else { throw FHIRError.roleNotPermitted }
-        guard let text = context.parameters.get("id"), let sequence = Int64(text), let record = try await auditStore.record(sequence: sequence),
-              let nhs = record.patientNHS.flatMap(NHSNumber.init) else {
-            throw FHIRError.resourceNotFound
-        }
-        let state: PatientState?
-        do {
-            state = try await access.authorise(nhs, .readAudit, request: request, context: context)
-        } catch let error as FHIRError where error.code == .roleNotPermitted {
-            throw FHIRError.resourceNotFound
-        }
-        if user.role == .privacyOfficer, state?.registeredPractice != user.ods, record.userOds != user.ods { throw FHIRError.resourceNotFound }
-        context.audit.released("AuditEvent/\(sequence)")
-        return FHIRResponse.resource(try stored(record, patient: nhs, forPatient: user.role == .patient), request: request)
+        let access = try context.grant()
+        guard let record = access.auditRecord else { throw FHIRError.resourceNotFound }
+        context.audit.released("AuditEvent/\(record.sequence)")
+        return FHIRResponse.resource(try stored(record, patient: access.nhsNumber, forPatient: context.user?.role == .patient), request: request)
     }
 
     func stored(_ record: AuditRecord, patient: NHSNumber, forPatient: Bool) throws -> StoredResource {
@@ -42,23 +35,18 @@ struct AuditEventController {
     }
 
     @Sendable func search(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
-        context.audit.begin("search-type", "AuditEvent")
-        let parameters = try SearchParameters(
-            request, allowed: Set(["patient", "date", "subtype"]).union(SearchParameters.paging), repeatable: ["date"])
-        let nhs = try SearchParameters.patientNHSNumber(parameters["patient"])
-        context.audit.update { $0.patient = nhs }
-        let page = try parameters.page()
-        var filter = AuditFilter(
-            recordedBounds: try parameters.all("date").flatMap(AuditSearch.bounds), subtypes: try AuditSearch.subtypes(parameters["subtype"]))
-        let state = try await access.authorise(nhs, .readAudit, request: request, context: context)
-        if let user = context.user, user.role == .privacyOfficer, state?.registeredPractice != user.ods {
+        let access = try context.grant()
+        let page = try access.parameters.page()
+        var filter = try AuditSearch.filter(access.parameters)
+        if let user = context.user, user.role == .privacyOfficer {
             // Patients registered elsewhere: only what this organisation's own staff did.
-            filter.userOds = user.ods
+            if access.state?.registeredPractice != user.ods { filter.userOds = user.ods }
+            filter.includeAttempts = true
         }
-        let found = try await auditStore.records(patient: nhs, filter: filter, page: PageRequest(offset: page.offset, count: page.count))
+        let found = try await auditStore.records(patient: access.nhsNumber, filter: filter, page: PageRequest(offset: page.offset, count: page.count))
         var bundle = SearchBundle(baseURL: baseURL, total: found.total)
-        bundle.entries = try found.items.map { try stored($0, patient: nhs, forPatient: context.user?.role == .patient) }
-        bundle.links = Paging.links(base: "\(baseURL)/AuditEvent", parameters: parameters, page: page, total: found.total)
+        bundle.entries = try found.items.map { try stored($0, patient: access.nhsNumber, forPatient: context.user?.role == .patient) }
+        bundle.links = Paging.links(base: "\(baseURL)/AuditEvent", parameters: access.parameters, page: page, total: found.total)
         context.audit.released(bundle.summary)
         return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
     }
@@ -67,6 +55,12 @@ struct AuditEventController {
 /// The `date` and `subtype` search parameters of `GET /AuditEvent`.
 enum AuditSearch {
     static let subtypeCodes: Set<String> = ["read", "search-type", "create", "operation", "emergency-override"]
+
+    /// The filter a search's `date` and `subtype` (and paging) ask for; 400 for anything malformed.
+    static func filter(_ parameters: SearchParameters) throws -> AuditFilter {
+        _ = try parameters.page()
+        return AuditFilter(recordedBounds: try parameters.all("date").flatMap(bounds), subtypes: try subtypes(parameters["subtype"]))
+    }
 
     /// `date=[prefix]value` (prefixes eq, ge, gt, le, lt; a date, or a dateTime with zone) as bounds on `recorded`.
     static func bounds(_ value: String) throws -> [RecordedBound] {

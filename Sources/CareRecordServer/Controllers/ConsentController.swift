@@ -7,37 +7,29 @@ import Hummingbird
 /// Sharing decisions: `POST /Consent` records one (C6); `GET /Consent?patient=` and `GET /Consent/{id}` show them.
 struct ConsentController {
     let repository: any CareRecordRepository
-    let access: PatientAccess
     let baseURL: String
-    let auditLog: AuditLog?
+    let auditLog: AuditLog
     let clock: @Sendable () -> Date
 
-    func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
-        router.post("Consent", use: record)
-        router.get("Consent", use: search)
-        router.get("Consent/:id", use: read)
+    func addRoutes(to routes: PatientScopedRoutes) {
+        routes.post("Consent", PatientRoute(resolution: .consentSubmission, purpose: .recordDecision, interaction: "create", resourceType: "Consent"), use: record)
+        routes.get(
+            "Consent",
+            PatientRoute(resolution: .patientParameter, purpose: .readRecord, interaction: "search-type", resourceType: "Consent", allowedParameters: ["patient"]),
+            use: search)
+        routes.get("Consent/:id", PatientRoute(resolution: .entry(.consent), purpose: .readRecord, interaction: "read", resourceType: "Consent"), use: read)
     }
 
     @Sendable func record(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
-        context.audit.begin("create", "Consent")
-        _ = try SearchParameters(request, allowed: [])
-        guard let user = context.user else { throw FHIRError.tokenInvalid }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: context.maxUploadSize)
-        } catch {
-            throw FHIRError.invalidResource("The request body is larger than \(context.maxUploadSize / 1024) KiB.", status: .contentTooLarge)
-        }
+        let access = try context.grant()
+        guard let user = context.user, let submission = access.submission else { throw FHIRError.internalError }
         let now = clock()
-        let submission = try ConsentSubmission(body: Data(body.readableBytesView), user: user, now: now)
-        context.audit.update { $0.patient = submission.nhsNumber }
-        try await access.authorise(
-            submission.nhsNumber, .recordDecision(submission.kind, shortTerm: submission.shortTerm), request: request, context: context)
         let stored = try served(submission, user: user, now: now)
         let decision = SharingDecision(
             id: stored.id, kind: submission.kind, recordedAt: now, recordedByOds: user.ods, sourceId: nil, recordedBySub: user.sub,
             actorSub: submission.actorSub, periodStart: submission.periodStart, periodEnd: submission.periodEnd)
         context.audit.released("Consent/\(stored.id)")
+        // Audited before it takes effect; if storing it then fails, the audit middleware appends a record saying so.
         try await AuditMiddleware.commitBeforeChange(auditLog, status: .created, request: request, context: context, clock: clock)
         try await repository.recordDecision(decision, patient: submission.nhsNumber, resource: stored)
         return Response(
@@ -50,27 +42,22 @@ struct ConsentController {
     }
 
     @Sendable func search(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
-        context.audit.begin("search-type", "Consent")
-        let parameters = try SearchParameters(request, allowed: ["patient"])
-        let nhs = try SearchParameters.patientNHSNumber(parameters["patient"])
+        let access = try context.grant()
         var bundle = SearchBundle(baseURL: baseURL, total: 0)
-        if try await access.isVisible(nhs, request: request, context: context) {
-            bundle.entries = try await repository.consents(patient: nhs)
+        if access.isVisible {
+            bundle.entries = try await repository.consents(patient: access.nhsNumber, consistentWith: access.state)
             bundle.total = bundle.entries.count
         }
-        bundle.links = [("self", "\(baseURL)/Consent?patient=\(nhs.value)")]
+        bundle.links = [("self", "\(baseURL)/Consent?patient=\(access.nhsNumber.value)")]
         context.audit.released(bundle.summary)
         return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
     }
 
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
-        context.audit.begin("read", "Consent")
-        _ = try SearchParameters(request, allowed: [])
-        try access.requireRecordReader(context)
-        guard let id = context.parameters.get("id"), let consent = try await repository.consent(id: id) else {
+        let access = try context.grant()
+        guard let id = access.entry?.id, let consent = try await repository.consent(id: id, consistentWith: access.state) else {
             throw FHIRError.resourceNotFound
         }
-        try await access.authoriseEntry(consent, request: request, context: context)
         context.audit.released("Consent/\(consent.id)")
         return FHIRResponse.resource(consent, request: request)
     }

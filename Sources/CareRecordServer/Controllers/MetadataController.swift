@@ -3,11 +3,13 @@ import FHIR
 import Foundation
 import Hummingbird
 
-/// `GET /metadata` (no token) and the health probe; neither is audited (C8).
+/// `GET /metadata` (no token) and the health probe; neither is audited nor rate limited (C8, C9).
 struct MetadataController {
     let capabilityStatement: Data
-    let auditLog: AuditLog?
+    let auditLog: AuditLog
     let repository: any CareRecordRepository
+    let verifier: TokenVerifier
+    let throttled: ThrottleSummary
 
     func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
         router.get("metadata") { request, _ in
@@ -15,9 +17,9 @@ struct MetadataController {
             return FHIRResponse.generated(capabilityStatement, lastModified: nil, request: request)
         }
         router.get("health") { _, _ in
-            let statistics = await auditLog?.statistics
+            let statistics = await auditLog.statistics
             let sources = try await repository.sourceStatuses().map(Health.Source.init)
-            let body = Health(status: "ok", audit: statistics, sources: sources)
+            let body = Health(status: "ok", audit: statistics, jwks: verifier.keyStatus, rateLimited: await throttled.total, sources: sources)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
@@ -28,7 +30,11 @@ struct MetadataController {
 /// The health probe's body: up, how audit commits are going, and how fresh each source's data is (no patient data).
 struct Health: Encodable {
     let status: String
-    let audit: AuditLog.Statistics?
+    let audit: AuditLog.Statistics
+    /// The token keys: a failed reload keeps the last good keys and shows here.
+    let jwks: JWKSStatus
+    /// Requests refused with 429 since start.
+    let rateLimited: Int
     let sources: [Source]
 
     /// One source's freshness: when its data in service was synced, and whether the latest attempt worked.

@@ -10,12 +10,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { throw FHIRError.tokenMissing }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw FHIRError.tokenInvalid }
-        let user: AuthenticatedUser
-        do {
-            user = try await verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
-        } catch {
-            context.logger.info("token refused", metadata: ["reason": "\(error)"])
+        guard let token = Self.bearerToken(header) else { throw FHIRError.tokenInvalid }
+        let check: Context.TokenCheck
+        if let earlier = context.tokenCheck {
+            check = earlier
+        } else {
+            do {
+                check = .verified(try await verifier.verify(token))
+            } catch {
+                check = .refused(error)
+            }
+        }
+        guard case .verified(let user) = check else {
+            if case .refused(let reason) = check { context.logger.info("token refused", metadata: ["reason": "\(reason)"]) }
             throw FHIRError.tokenInvalid
         }
         var context = context
@@ -23,5 +30,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.audit.update { $0.user = user }
         guard policy.admits(user) else { throw FHIRError.organisationNotParticipating }
         return try await next(request, context)
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header, nil for anything else.
+    static func bearerToken(_ header: String?) -> String? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 }

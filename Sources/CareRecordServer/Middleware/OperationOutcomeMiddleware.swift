@@ -1,3 +1,4 @@
+import CareRecordStore
 import FHIR
 import Hummingbird
 import Logging
@@ -11,6 +12,8 @@ struct OperationOutcomeMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as FHIRError {
             return FHIRResponse.plain(error.outcome, status: error.status, headers: error.headers)
+        } catch is StoreError {
+            return FHIRResponse.plain(FHIRError.serviceBusy.outcome, status: .serviceUnavailable, headers: FHIRError.serviceBusy.headers)
         } catch let error as HTTPError {
             let mapped = Self.map(error)
             return FHIRResponse.plain(mapped.outcome, status: mapped.status, headers: mapped.headers)

@@ -15,6 +15,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case invalidResource = "INVALID_RESOURCE"
     case readOnly = "READ_ONLY"
     case auditUnavailable = "AUDIT_UNAVAILABLE"
+    case serviceBusy = "SERVICE_BUSY"
+    case tooManyRequests = "TOO_MANY_REQUESTS"
     case notSupported = "NOT_SUPPORTED"
     case internalError = "INTERNAL_ERROR"
 
@@ -30,7 +32,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .invalidNHSNumber, .invalidParameter: "invalid"
         case .invalidResource: "structure"
         case .readOnly, .notSupported: "not-supported"
-        case .auditUnavailable: "transient"
+        case .auditUnavailable, .serviceBusy: "transient"
+        case .tooManyRequests: "throttled"
         case .internalError: "exception"
         }
     }

@@ -44,7 +44,11 @@ extension FHIRError {
     static let shortTermConsentCannotLift = FHIRError(
         .unprocessableContent, .invalidResource, "A 24-hour consent cannot lift a block or an opt-out; record a permanent consent.")
     static let auditUnavailable = FHIRError(
-        .serviceUnavailable, .auditUnavailable, "The request cannot be served because it cannot be audited; try again later.")
+        .serviceUnavailable, .auditUnavailable, "The request cannot be served because it cannot be audited; try again later.",
+        headers: [.retryAfter: "1"])
+    /// A store stayed busy past the bounded wait (a decision behind another writer, or a read racing changes).
+    static let serviceBusy = FHIRError(
+        .serviceUnavailable, .serviceBusy, "The service is busy; try again shortly.", headers: [.retryAfter: "1"])
     static let patientNotFound = FHIRError(.notFound, .patientNotFound, "No patient record was found.")
     static let resourceNotFound = FHIRError(.notFound, .resourceNotFound, "No resource was found with this id.")
     static let invalidNHSNumber = FHIRError(.badRequest, .invalidNHSNumber, "The NHS number is not a valid 10-digit NHS number.")
@@ -52,6 +56,10 @@ extension FHIRError {
         .notAcceptable, .notSupported, "Only FHIR JSON is supported (application/fhir+json, or _format=json).")
     static let unknownEndpoint = FHIRError(.notFound, .notSupported, "This endpoint or resource type is not supported; see /metadata.")
     static let internalError = FHIRError(.internalServerError, .internalError, "The request could not be completed.")
+
+    static func tooManyRequests(retryAfter seconds: Int) -> FHIRError {
+        FHIRError(.tooManyRequests, .tooManyRequests, "Too many requests; slow down and try again later.", headers: [.retryAfter: String(seconds)])
+    }
 
     static func invalidParameter(_ text: String) -> FHIRError { FHIRError(.badRequest, .invalidParameter, text) }
 

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 
 /// A request's query, checked: only known parameters, each once, `_count` and `_offset` in bounds.
-struct SearchParameters {
+struct SearchParameters: Sendable {
     static let defaultCount = 50
     static let maximumCount = 200
     /// Parameters every FHIR route accepts.
@@ -53,6 +53,19 @@ struct SearchParameters {
         }
         let digits = value.hasPrefix("Patient/") ? String(value.dropFirst("Patient/".count)) : value
         guard let nhs = NHSNumber(digits), !digits.contains(" ") else { throw FHIRError.invalidNHSNumber }
+        return nhs
+    }
+
+    /// The NHS number of `identifier=https://fhir.nhs.uk/Id/nhs-number|{nhs}` (the only Patient search there is).
+    static func identifierNHSNumber(_ identifier: String?) throws -> NHSNumber {
+        guard let identifier else {
+            throw FHIRError.invalidParameter("Search by identifier=\(NHSNumber.system)|{NHS number}: there is no region-wide search.")
+        }
+        let parts = identifier.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == NHSNumber.system else {
+            throw FHIRError.invalidParameter("identifier must be \(NHSNumber.system)|{NHS number}.")
+        }
+        guard let nhs = NHSNumber(String(parts[1])), !parts[1].contains(" ") else { throw FHIRError.invalidNHSNumber }
         return nhs
     }
 

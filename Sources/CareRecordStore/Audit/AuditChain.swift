@@ -69,7 +69,14 @@ public struct AuditChainVerifier {
 
     /// After the last record: the log must end where the recorded head says.
     public func finish(head: (sequence: Int64, hash: String)?) -> String? {
-        guard let head, head.sequence != expected.sequence || head.hash != expected.hash else { return nil }
-        return "the log ends at record \(expected.sequence) but its head says \(head.sequence): records removed from the end"
+        guard let head else {
+            // Every append writes the head, so records without one mean it was deleted.
+            return expected.sequence == 0 ? nil : "the log ends at record \(expected.sequence) but has no head: the head was removed"
+        }
+        if head.sequence == expected.sequence, head.hash == expected.hash { return nil }
+        if head.sequence > expected.sequence {
+            return "the log ends at record \(expected.sequence) but its head says \(head.sequence): records removed from the end"
+        }
+        return "the head (record \(head.sequence)) does not match the end of the log (record \(expected.sequence)): the head was rewritten"
     }
 }

@@ -25,8 +25,24 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var reasonCode: String
     /// consent, short-term-consent, emergency-override, own-record, privacy-officer, care-relationship.
     public var basis: String?
-    /// The `X-Access-Reason` of an emergency override.
+    /// The `X-Access-Reason` sent with an emergency override request, whether or not the override was what allowed it.
     public var accessReason: String?
+    /// The `X-Purpose-Of-Use` a request carried (`BTG` for an emergency override attempt), whatever its outcome.
+    public var purposeOfUse: String?
+    /// The `X-Request-ID` the client sent, as given (bounded); `requestID` is always the server's own.
+    public var clientRequestID: String?
+    /// The `X-Correlation-ID` the client sent, as given (bounded).
+    public var correlationID: String?
+    /// Another patient's NHS number that a patient-role user asked for; the record is filed under the requester's own
+    /// number and this is shown to privacy officers only.
+    public var attemptedPatientNHS: String?
+    /// For a rate-limit summary: how many requests from `clientAddress` were refused with 429 in the minute it covers.
+    public var throttledCount: Int?
+    /// Whether the request was an emergency override attempt (C5 step 6), allowed or not.
+    public var isEmergencyOverrideAttempt: Bool {
+        basis == "emergency-override" || purposeOfUse != nil
+    }
+
     public var previousHash = ""
     public var hash = ""
 

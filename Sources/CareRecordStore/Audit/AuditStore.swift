@@ -21,13 +21,16 @@ public struct AuditFilter: Sendable, Hashable {
     public var userOds: String?
     /// Bounds on `recorded`.
     public var recordedBounds: [RecordedBound]
-    /// Interactions (`read`, `search-type`, ...) and/or `emergency-override`; empty means all.
+    /// Interactions (`read`, `search-type`, ...) and/or `emergency-override` (every override attempt); empty means all.
     public var subtypes: Set<String>
+    /// Also records of patient-role users who asked for this patient's record (a privacy officer's view only).
+    public var includeAttempts: Bool
 
-    public init(userOds: String? = nil, recordedBounds: [RecordedBound] = [], subtypes: Set<String> = []) {
+    public init(userOds: String? = nil, recordedBounds: [RecordedBound] = [], subtypes: Set<String> = [], includeAttempts: Bool = false) {
         self.userOds = userOds
         self.recordedBounds = recordedBounds
         self.subtypes = subtypes
+        self.includeAttempts = includeAttempts
     }
 }
 

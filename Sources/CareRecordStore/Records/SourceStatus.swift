@@ -4,10 +4,13 @@ import Foundation
 public struct SourceIdentity: Sendable, Hashable {
     public var id: String
     public var ods: String
+    /// Whether the source's organisation is a GP practice (C2 `type: gp-practice`): only such a source can register its patients (C3).
+    public var isGPPractice: Bool
 
-    public init(id: String, ods: String) {
+    public init(id: String, ods: String, isGPPractice: Bool = false) {
         self.id = id
         self.ods = ods
+        self.isGPPractice = isGPPractice
     }
 }
 

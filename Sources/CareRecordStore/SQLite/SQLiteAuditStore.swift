@@ -8,12 +8,16 @@ public final class SQLiteAuditStore: AuditStore {
     let pool: DatabasePool
     static let columns = """
         sequence, recorded, requestID, userSub, userName, userRole, userOds, userRegistration, clientAddress, method, path,
-        interaction, resourceType, patientNHS, returned, status, reasonCode, basis, accessReason, previousHash, hash
+        interaction, resourceType, patientNHS, returned, status, reasonCode, basis, accessReason, previousHash, hash,
+        purposeOfUse, clientRequestID, correlationID, attemptedPatientNHS, throttledCount
         """
+    /// How long an append waits for another writer of the file (another process) before failing: the API then answers 503.
+    public static let writeTimeout: TimeInterval = 2
 
     public init(path: String) throws {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.writeTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
@@ -39,20 +43,40 @@ public final class SQLiteAuditStore: AuditStore {
                 CREATE TRIGGER auditRecord_appendOnlyDelete BEFORE DELETE ON auditRecord BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-request-identity-and-attempts") { db in
+            // New fields are absent (NULL) on older records, and absent fields are not hashed, so the chain still verifies.
+            try db.execute(sql: """
+                ALTER TABLE auditRecord ADD COLUMN purposeOfUse TEXT;
+                ALTER TABLE auditRecord ADD COLUMN clientRequestID TEXT;
+                ALTER TABLE auditRecord ADD COLUMN correlationID TEXT;
+                ALTER TABLE auditRecord ADD COLUMN attemptedPatientNHS TEXT;
+                ALTER TABLE auditRecord ADD COLUMN throttledCount INTEGER;
+                CREATE INDEX auditRecord_byAttemptedPatient ON auditRecord(attemptedPatientNHS) WHERE attemptedPatientNHS IS NOT NULL;
+                """)
+        }
         return migrator
     }
 
     public func append(_ records: [AuditRecord]) async throws -> [AuditRecord] {
+        do {
+            return try await appendLinked(records)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw StoreError.busy
+        }
+    }
+
+    private func appendLinked(_ records: [AuditRecord]) async throws -> [AuditRecord] {
         try await pool.write { db in
             let head = try Self.head(db) ?? (0, AuditChain.genesis)
             let linked = AuditChain.link(records, after: head)
-            let insert = try db.cachedStatement(sql: "INSERT INTO auditRecord (\(Self.columns)) VALUES (\(Array(repeating: "?", count: 21).joined(separator: ",")))")
+            let insert = try db.cachedStatement(sql: "INSERT INTO auditRecord (\(Self.columns)) VALUES (\(Array(repeating: "?", count: 26).joined(separator: ",")))")
             for record in linked {
                 try insert.execute(arguments: [
                     record.sequence, record.recorded, record.requestID, record.userSub, record.userName, record.userRole, record.userOds,
                     record.userRegistration, record.clientAddress, record.method, record.path, record.interaction, record.resourceType,
                     record.patientNHS, record.returned, record.status, record.reasonCode, record.basis, record.accessReason,
-                    record.previousHash, record.hash,
+                    record.previousHash, record.hash, record.purposeOfUse, record.clientRequestID, record.correlationID,
+                    record.attemptedPatientNHS, record.throttledCount,
                 ])
             }
             if let last = linked.last {
@@ -65,8 +89,8 @@ public final class SQLiteAuditStore: AuditStore {
     }
 
     public func records(patient: NHSNumber, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditRecord> {
-        var conditions = ["patientNHS = ?"]
-        var arguments: [(any DatabaseValueConvertible)?] = [patient.value]
+        var conditions = [filter.includeAttempts ? "(patientNHS = ? OR attemptedPatientNHS = ?)" : "patientNHS = ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = filter.includeAttempts ? [patient.value, patient.value] : [patient.value]
         if let ods = filter.userOds {
             conditions.append("userOds = ?")
             arguments.append(ods)
@@ -79,7 +103,7 @@ public final class SQLiteAuditStore: AuditStore {
             let interactions = filter.subtypes.subtracting(["emergency-override"]).sorted()
             var alternatives = interactions.map { _ in "interaction = ?" }
             arguments += interactions.map { $0 as String? }
-            if filter.subtypes.contains("emergency-override") { alternatives.append("basis = 'emergency-override'") }
+            if filter.subtypes.contains("emergency-override") { alternatives.append("(basis = 'emergency-override' OR purposeOfUse IS NOT NULL)") }
             conditions.append("(\(alternatives.joined(separator: " OR ")))")
         }
         let whereClause = conditions.joined(separator: " AND ")
@@ -115,7 +139,9 @@ public final class SQLiteAuditStore: AuditStore {
     /// Every record of a patient in time order, for `care-record audit report`.
     public func allRecords(patient: NHSNumber) async throws -> [AuditRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM auditRecord WHERE patientNHS = ? ORDER BY sequence", arguments: [patient.value])
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.columns) FROM auditRecord WHERE patientNHS = ? OR attemptedPatientNHS = ? ORDER BY sequence",
+                arguments: [patient.value, patient.value])
                 .map(Self.record)
         }
     }
@@ -140,6 +166,11 @@ public final class SQLiteAuditStore: AuditStore {
         record.returned = row["returned"]
         record.basis = row["basis"]
         record.accessReason = row["accessReason"]
+        record.purposeOfUse = row["purposeOfUse"]
+        record.clientRequestID = row["clientRequestID"]
+        record.correlationID = row["correlationID"]
+        record.attemptedPatientNHS = row["attemptedPatientNHS"]
+        record.throttledCount = row["throttledCount"]
         record.previousHash = row["previousHash"]
         record.hash = row["hash"]
         return record

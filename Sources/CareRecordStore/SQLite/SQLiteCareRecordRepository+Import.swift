@@ -6,7 +6,8 @@ extension SQLiteCareRecordRepository {
     public func replaceSource(
         _ source: SourceIdentity, startedAt: Date, load: @escaping @Sendable (any SourceImportWriter) throws -> ImportReport
     ) async throws -> ImportReport {
-        try await pool.write { db in
+        // DEFERRED: the import writes only the record, so it never takes the attached decisions file's write lock.
+        try await writeRecord { db in
             try Self.register(source, db)
             for table in ["patientRecord", "registration", "careEpisode", "sharingDecision", "clinicalEntry"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE sourceId = ?", arguments: [source.id])
@@ -25,25 +26,62 @@ extension SQLiteCareRecordRepository {
     }
 
     public func recordDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO sharingDecision
-                        (id, nhsNumber, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd, lastUpdated, versionId, resource)
-                    VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    decision.id, patient.value, decision.kind.rawValue, decision.recordedAt, decision.recordedByOds, decision.recordedBySub,
-                    decision.actorSub, decision.periodStart, decision.periodEnd, resource.lastUpdated, resource.versionId, resource.json,
-                ])
-            if decision.kind == .optedOut, try Self.patientState(db, patient)?.restriction == .optedOut {
-                try Self.purgeRecord(of: patient, db)
+        do {
+            try await decisions.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO apiDecision
+                            (id, nhsNumber, kind, recordedAt, recordedByOds, recordedBySub, actorSub, periodStart, periodEnd, lastUpdated, versionId, resource)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        decision.id, patient.value, decision.kind.rawValue, decision.recordedAt, decision.recordedByOds, decision.recordedBySub,
+                        decision.actorSub, decision.periodStart, decision.periodEnd, resource.lastUpdated, resource.versionId, resource.json,
+                    ])
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw StoreError.busy
+        }
+        if decision.kind == .optedOut {
+            // The decision is in force from the next request whatever happens here (reads re-check it). The record's data is
+            // purged now when its writer is free; behind a running import, as soon as that ends (whose own end purges it too),
+            // without holding up the answer.
+            let purge = Task.detached { [self] in
+                try await writeRecord { db in
+                    if try Self.patientState(db, patient)?.restriction == .optedOut { try Self.purgeRecord(of: patient, db) }
+                }
+            }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try? await purge.value }
+                group.addTask { try? await Task.sleep(for: .seconds(Self.decisionWriteTimeout / 2)) }
+                await group.next()
+                group.cancelAll()
             }
         }
     }
 
+    public func updateSources(_ sources: [SourceIdentity]) async throws {
+        try await writeRecord { db in
+            for source in sources { try Self.register(source, db) }
+        }
+    }
+
+    /// A write transaction on the record only: DEFERRED, so that the decisions file attached to the same connection is
+    /// read, never locked for writing (an IMMEDIATE transaction would lock every attached file).
+    func writeRecord<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.deferred) {
+                result = try updates(db)
+                return .commit
+            }
+            guard let result else { throw StoreError.busy }
+            return result
+        }
+    }
+
     public func recordFailedImport(_ source: SourceIdentity, report: ImportReport) async throws {
-        try await pool.write { db in
+        try await writeRecord { db in
             try Self.register(source, db)
             var failed = report
             failed.succeeded = false
@@ -53,8 +91,11 @@ extension SQLiteCareRecordRepository {
 
     static func register(_ source: SourceIdentity, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO source (id, ods) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET ods = excluded.ods",
-            arguments: [source.id, source.ods])
+            sql: """
+                INSERT INTO source (id, ods, isGPPractice) VALUES (?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET ods = excluded.ods, isGPPractice = excluded.isGPPractice
+                """,
+            arguments: [source.id, source.ods, source.isGPPractice])
     }
 
     static func insertRun(_ report: ImportReport, source: SourceIdentity, _ db: Database) throws {
@@ -66,7 +107,9 @@ extension SQLiteCareRecordRepository {
 
     /// Opted out: no demographics or clinical data from any source, only the NHS number, decisions and relationships (C3).
     static func purgeOptedOutPatients(_ db: Database) throws {
-        let candidates = try String.fetchAll(db, sql: "SELECT DISTINCT nhsNumber FROM sharingDecision WHERE kind = ?", arguments: [SharingDecision.Kind.optedOut.rawValue])
+        let candidates = try String.fetchAll(
+            db, sql: "SELECT nhsNumber FROM sharingDecision WHERE kind = ? UNION SELECT nhsNumber FROM decisions.apiDecision WHERE kind = ?",
+            arguments: [SharingDecision.Kind.optedOut.rawValue, SharingDecision.Kind.optedOut.rawValue])
         for candidate in candidates {
             guard let nhs = NHSNumber(candidate), try patientState(db, nhs)?.restriction == .optedOut else { continue }
             try purgeRecord(of: nhs, db)

@@ -84,6 +84,50 @@ extension SQLiteCareRecordRepository {
                 CREATE INDEX clinicalEntry_bySource ON clinicalEntry(sourceId);
                 """)
         }
+        migrator.registerMigration("v2-source-is-gp-practice") { db in
+            // Registration counts only from a GP practice's own export (C3); sources say what they are when next registered.
+            try db.execute(sql: "ALTER TABLE source ADD COLUMN isGPPractice BOOLEAN NOT NULL DEFAULT 0")
+        }
+        migrator.registerMigration("v3-copy-api-decisions") { db in
+            // API decisions move to their own file; copied first and removed in a later migration, so a crash between the two
+            // files' commits loses nothing.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO decisions.apiDecision
+                    (id, nhsNumber, kind, recordedAt, recordedByOds, recordedBySub, actorSub, periodStart, periodEnd, lastUpdated, versionId, resource)
+                SELECT id, nhsNumber, kind, recordedAt, recordedByOds, recordedBySub, actorSub, periodStart, periodEnd, lastUpdated, versionId, resource
+                FROM sharingDecision WHERE sourceId IS NULL ORDER BY sequence
+                """)
+        }
+        migrator.registerMigration("v4-drop-copied-api-decisions") { db in
+            try db.execute(sql: "DELETE FROM sharingDecision WHERE sourceId IS NULL AND id IN (SELECT id FROM decisions.apiDecision)")
+        }
+        return migrator
+    }
+
+    /// Named migrations of the decisions file.
+    static var decisionsMigrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-api-decisions") { db in
+            try db.execute(sql: """
+                CREATE TABLE apiDecision (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    nhsNumber TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    recordedAt DATETIME NOT NULL,
+                    recordedByOds TEXT NOT NULL,
+                    recordedBySub TEXT,
+                    actorSub TEXT,
+                    periodStart DATETIME,
+                    periodEnd DATETIME,
+                    lastUpdated DATETIME NOT NULL,
+                    versionId TEXT NOT NULL,
+                    resource BLOB NOT NULL
+                );
+                CREATE INDEX apiDecision_byPatient ON apiDecision(nhsNumber, recordedAt);
+                CREATE INDEX apiDecision_byKind ON apiDecision(kind, nhsNumber);
+                """)
+        }
         return migrator
     }
 }

@@ -7,12 +7,31 @@ extension SQLiteCareRecordRepository {
         try await pool.read { db in try Self.patientState(db, nhsNumber) }
     }
 
-    public func patient(_ nhsNumber: NHSNumber) async throws -> StoredResource? {
-        try await pool.read { db in try Self.patient(db, nhsNumber) }
+    public func patient(_ nhsNumber: NHSNumber, consistentWith state: PatientState?) async throws -> StoredResource? {
+        try await pool.read { db in
+            try Self.require(state, db)
+            return try Self.patient(db, nhsNumber)
+        }
     }
 
-    public func everything(patient: NHSNumber) async throws -> [StoredResource] {
+    /// Inside a read transaction: the state a decision was made on must still be the state (issue 8.13).
+    static func require(_ state: PatientState?, _ db: Database) throws {
+        guard let state else { return }
+        guard try patientState(db, state.nhsNumber) == state else { throw StoreError.stateChanged }
+    }
+
+    /// Inside a read transaction: the state is unchanged and the entry (if any) still belongs to its patient.
+    static func require(_ state: PatientState?, owning entry: StoredResource?, _ db: Database) throws -> StoredResource? {
+        guard let state else { return entry }
+        try require(state, db)
+        guard let entry else { return nil }
+        guard entry.nhsNumber == state.nhsNumber else { throw StoreError.stateChanged }
+        return entry
+    }
+
+    public func everything(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource] {
         try await pool.read { db in
+            try Self.require(state, db)
             var resources = try Self.patient(db, patient).map { [$0] } ?? []
             for type in ClinicalResourceType.allCases {
                 resources += try Row.fetchAll(
@@ -49,8 +68,11 @@ extension SQLiteCareRecordRepository {
         }
     }
 
-    public func clinicalEntries(_ type: ClinicalResourceType, patient: NHSNumber, page: PageRequest) async throws -> Page<StoredResource> {
+    public func clinicalEntries(
+        _ type: ClinicalResourceType, patient: NHSNumber, page: PageRequest, consistentWith state: PatientState?
+    ) async throws -> Page<StoredResource> {
         try await pool.read { db in
+            try Self.require(state, db)
             let arguments: StatementArguments = [patient.value, type.rawValue]
             let total = try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ?", arguments: arguments) ?? 0
@@ -65,38 +87,49 @@ extension SQLiteCareRecordRepository {
         }
     }
 
-    public func clinicalEntry(_ type: ClinicalResourceType, id: String) async throws -> StoredResource? {
+    public func clinicalEntry(_ type: ClinicalResourceType, id: String, consistentWith state: PatientState?) async throws -> StoredResource? {
         try await pool.read { db in
             let row = try Row.fetchOne(
                 db,
                 sql: "SELECT id, nhsNumber, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE id = ? AND resourceType = ?",
                 arguments: [id, type.rawValue])
-            guard let row, let nhs = NHSNumber(row["nhsNumber"]) else { return nil }
-            return Self.storedResource(row, type: type.rawValue, patient: nhs)
+            let entry = row.flatMap { row in NHSNumber(row["nhsNumber"]).map { Self.storedResource(row, type: type.rawValue, patient: $0) } }
+            return try Self.require(state, owning: entry, db)
         }
     }
 
-    public func consents(patient: NHSNumber) async throws -> [StoredResource] {
-        try await pool.read { db in try Self.consents(db, patient) }
+    public func consents(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource] {
+        try await pool.read { db in
+            try Self.require(state, db)
+            return try Self.consents(db, patient)
+        }
+    }
+
+    /// Upstream decisions and API decisions (from the attached decisions file) as one relation; API sequences are offset so
+    /// that insertion order still breaks ties between decisions made at the same instant.
+    static func allDecisions(where condition: String) -> String {
+        """
+        SELECT sequence, id, nhsNumber, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd,
+               lastUpdated, versionId, resource
+        FROM main.sharingDecision WHERE \(condition)
+        UNION ALL
+        SELECT sequence + 1099511627776, id, nhsNumber, kind, recordedAt, recordedByOds, NULL, recordedBySub, actorSub, periodStart, periodEnd,
+               lastUpdated, versionId, resource
+        FROM decisions.apiDecision WHERE \(condition)
+        """
     }
 
     static func consents(_ db: Database, _ patient: NHSNumber) throws -> [StoredResource] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, sourceId, versionId, lastUpdated, resource FROM sharingDecision
-                WHERE nhsNumber = ? ORDER BY recordedAt, sequence
-                """,
-            arguments: [patient.value]
+            db, sql: "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence", arguments: [patient.value, patient.value]
         ).map { Self.storedResource($0, type: Consent.resourceType, patient: patient) }
     }
 
-    public func consent(id: String) async throws -> StoredResource? {
+    public func consent(id: String, consistentWith state: PatientState?) async throws -> StoredResource? {
         try await pool.read { db in
-            let row = try Row.fetchOne(
-                db, sql: "SELECT id, nhsNumber, sourceId, versionId, lastUpdated, resource FROM sharingDecision WHERE id = ?", arguments: [id])
-            guard let row, let nhs = NHSNumber(row["nhsNumber"]) else { return nil }
-            return Self.storedResource(row, type: Consent.resourceType, patient: nhs)
+            let row = try Row.fetchOne(db, sql: Self.allDecisions(where: "id = ?"), arguments: [id, id])
+            let entry = row.flatMap { row in NHSNumber(row["nhsNumber"]).map { Self.storedResource(row, type: Consent.resourceType, patient: $0) } }
+            return try Self.require(state, owning: entry, db)
         }
     }
 
@@ -122,13 +155,14 @@ extension SQLiteCareRecordRepository {
             versionId: row["versionId"], lastUpdated: row["lastUpdated"], json: row["resource"])
     }
 
-    /// The registered practice: one a practice reports for itself first, then the most recently updated.
+    /// The registered practice: only as a GP practice's own export says (C3), the most recently updated if several do.
     static func registeredPractice(_ db: Database, _ nhsNumber: NHSNumber) throws -> String? {
         try String.fetchOne(
             db,
             sql: """
-                SELECT practiceOds FROM registration WHERE nhsNumber = ?
-                ORDER BY (sourceOds = practiceOds) DESC, lastUpdated DESC LIMIT 1
+                SELECT r.practiceOds FROM registration r JOIN source s ON s.id = r.sourceId
+                WHERE r.nhsNumber = ? AND s.isGPPractice AND r.sourceOds = r.practiceOds AND s.ods = r.practiceOds
+                ORDER BY r.lastUpdated DESC LIMIT 1
                 """,
             arguments: [nhsNumber.value])
     }
@@ -137,17 +171,13 @@ extension SQLiteCareRecordRepository {
         let arguments: StatementArguments = [nhsNumber.value]
         let practice = try registeredPractice(db, nhsNumber)
         let episodes = try Row.fetchAll(
-            db, sql: "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ?", arguments: arguments
+            db, sql: "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ? ORDER BY ods, id", arguments: arguments
         ).map { row in
             CareEpisode(id: row["id"], ods: row["ods"], status: row["status"], start: row["periodStart"], end: row["periodEnd"], sourceId: row["sourceId"])
         }
         let decisions = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT sequence, id, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd
-                FROM sharingDecision WHERE nhsNumber = ? ORDER BY recordedAt, sequence
-                """,
-            arguments: arguments
+            db, sql: "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence",
+            arguments: [nhsNumber.value, nhsNumber.value]
         ).compactMap(sharingDecision)
         let hasDemographics = try Bool.fetchOne(
             db, sql: "SELECT EXISTS (SELECT 1 FROM patientRecord WHERE nhsNumber = ?)", arguments: arguments) ?? false

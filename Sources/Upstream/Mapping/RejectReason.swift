@@ -12,6 +12,10 @@ public enum RejectReason: String, CaseIterable, Sendable {
     case consentNotRecognised = "consent-not-recognised"
     case consentWithoutDate = "consent-without-date"
     case consentNotFromRegisteredPractice = "consent-not-from-registered-practice"
+    case consentInFuture = "consent-dated-in-future"
+    case consentActorUnresolved = "consent-actor-unresolved"
+    /// A `Patient.generalPractitioner` claim from a source that is not that GP practice; the patient is kept, the claim is not.
+    case registrationNotFromPractice = "registration-not-from-practice"
     case unsupportedResourceType = "unsupported-resource-type"
 }
 

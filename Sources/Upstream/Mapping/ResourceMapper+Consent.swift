@@ -16,6 +16,14 @@ extension ResourceMapper {
         guard let dateTime = upstream.dateTime, let recordedAt = FHIRDateTime.parse(dateTime) else {
             throw Rejection(reason: .consentWithoutDate)
         }
+        // A decision dated in the future would outrank every decision made until then, API ones included.
+        guard recordedAt <= now.addingTimeInterval(Self.consentClockSkew) else { throw Rejection(reason: .consentInFuture) }
+        let actors = upstream.provision?.actor ?? []
+        let actorSub = actors.first?.reference.identifier?.value.flatMap { $0.isEmpty ? nil : $0 }
+        // A permit naming someone we cannot identify must not become a consent for everyone.
+        if kind == .consentToView, !actors.isEmpty, actors.count > 1 || actorSub == nil {
+            throw Rejection(reason: .consentActorUnresolved)
+        }
         try requireDates([upstream.provision?.period?.start, upstream.provision?.period?.end])
         guard try writer.registeredPractice(of: nhs) == source.ods else {
             throw Rejection(reason: .consentNotFromRegisteredPractice)
@@ -26,7 +34,7 @@ extension ResourceMapper {
         let period = upstream.provision?.period
         let decision = SharingDecision(
             id: id, kind: kind, recordedAt: recordedAt, recordedByOds: source.ods, sourceId: source.id,
-            actorSub: upstream.provision?.actor?.first?.reference.identifier?.value,
+            actorSub: actorSub,
             periodStart: period?.start.flatMap(FHIRDateTime.parse), periodEnd: period?.end.flatMap(FHIRDateTime.parse))
         try writer.addDecision(decision, patient: nhs, resource: try served(consent, id: id, versionID: versionID, lastUpdated: lastUpdated(upstream.meta), patient: nhs))
     }

@@ -3,8 +3,9 @@ import FHIR
 import Foundation
 
 extension ResourceMapper {
-    /// A patient: valid NHS number required; registration from `generalPractitioner`; served under its NHS number.
-    func map(_ upstream: Patient, versionID: String) throws {
+    /// A patient: valid NHS number required; registration from `generalPractitioner`, believed only from the practice named
+    /// itself (a GP practice's own export, C3): any other source's claim is counted and changes nothing; served under its NHS number.
+    func map(_ upstream: Patient, versionID: String, report: inout ImportReport) throws {
         let upstreamID = try upstreamID(upstream.id)
         guard let value = upstream.identifier?.first(where: { $0.system == NHSNumber.system })?.value else {
             try writer.rejectUpstreamPatient(upstreamID)
@@ -32,6 +33,11 @@ extension ResourceMapper {
             return [Reference(type: "Organization", identifier: Identifier(system: FHIRSystems.odsOrganisation, value: ods), display: named?.display)]
         }
         let stored = try served(patient, id: nhs.value, versionID: versionID, lastUpdated: lastUpdated(upstream.meta), patient: nhs)
-        try writer.addPatient(stored, upstreamId: upstreamID, registeredPractice: practice)
+        var registration = practice
+        if let claimed = practice, !(source.isGPPractice && claimed == source.ods) {
+            report.reject(RejectReason.registrationNotFromPractice.rawValue)
+            registration = nil
+        }
+        try writer.addPatient(stored, upstreamId: upstreamID, registeredPractice: registration)
     }
 }

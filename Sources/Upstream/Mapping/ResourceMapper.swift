@@ -7,14 +7,20 @@ public struct ResourceMapper {
     public let source: SourceIdentity
     /// `meta.lastUpdated` for resources that carry none: the export's transaction time.
     public let fallbackLastUpdated: Date
+    /// The present, against which upstream decisions dated in the future are refused.
+    public let now: Date
     let writer: any SourceImportWriter
     let encoder = FHIRJSON.encoder()
     /// Bump when the mapping changes what it serves for the same upstream bytes, so every `versionId` (and ETag) changes.
     static let mappingRevision = 1
 
-    public init(source: SourceIdentity, fallbackLastUpdated: Date, writer: any SourceImportWriter) {
+    /// Clock skew tolerated on an upstream `Consent.dateTime` before it counts as dated in the future.
+    public static let consentClockSkew: TimeInterval = 300
+
+    public init(source: SourceIdentity, fallbackLastUpdated: Date, writer: any SourceImportWriter, now: Date = Date()) {
         self.source = source
         self.fallbackLastUpdated = fallbackLastUpdated
+        self.now = now
         self.writer = writer
     }
 
@@ -26,7 +32,7 @@ public struct ResourceMapper {
         let versionID = StableID.versionID(line, source: source.id, revision: Self.mappingRevision)
         do {
             switch resource {
-            case .patient(let patient): try map(patient, versionID: versionID)
+            case .patient(let patient): try map(patient, versionID: versionID, report: &report)
             case .episodeOfCare(let episode): try map(episode)
             case .consent(let consent): try map(consent, versionID: versionID)
             case .allergyIntolerance(var allergy):

@@ -12,13 +12,16 @@ public struct SourceConfiguration: Sendable, Equatable {
     public var clientKey: String?
     public var bearerToken: String?
     public var timeoutSeconds: Int
+    /// Whether the source's organisation is a GP practice, the only kind whose export can register patients with it.
+    public var isGPPractice: Bool
 
     public init(
         id: String, ods: String, url: URL, caFile: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil,
-        bearerToken: String? = nil, timeoutSeconds: Int = 60
+        bearerToken: String? = nil, timeoutSeconds: Int = 60, isGPPractice: Bool = false
     ) {
         self.id = id
         self.ods = ods
+        self.isGPPractice = isGPPractice
         self.url = url
         self.caFile = caFile
         self.clientCertificate = clientCertificate
@@ -28,5 +31,5 @@ public struct SourceConfiguration: Sendable, Equatable {
     }
 
     /// The identity the store keeps for this source.
-    public var identity: SourceIdentity { SourceIdentity(id: id, ods: ods) }
+    public var identity: SourceIdentity { SourceIdentity(id: id, ods: ods, isGPPractice: isGPPractice) }
 }
