@@ -106,6 +106,25 @@ struct TestAuditLog: Sendable {
         }
     }
 
+    /// Runs `body` with another store on the same log, as a second node (or process) would open it.
+    func withSecondNode<Result>(_ body: (TestAuditLog) async throws -> Result) async throws -> Result {
+        let node: TestAuditLog
+        switch location {
+        case .sqlite(let path):
+            node = TestAuditLog(store: try SQLiteAuditStore(path: path), location: location)
+        case .postgres(let server, let database, _):
+            node = try await .postgres(server: server, database: database)
+        }
+        do {
+            let result = try await body(node)
+            await node.close()
+            return result
+        } catch {
+            await node.close()
+            throw error
+        }
+    }
+
     /// Runs `body` with a consistent copy of the log as it is now, opened as a log of its own (an older backup, once
     /// more is appended to this one).
     func withCopy<Result>(_ body: (TestAuditLog) async throws -> Result) async throws -> Result {
