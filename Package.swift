@@ -22,16 +22,18 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // FHIR R4 resource and data type models: Foundation only, no I/O.
         .target(name: "FHIR"),
-        // The combined record: a storage protocol and its SQLite backend.
+        // The combined record: a storage protocol and its SQLite and PostgreSQL backends.
         .target(
             name: "CareRecordStore",
             dependencies: [
                 "FHIR",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -98,7 +100,8 @@ let package = Package(
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
         .testTarget(
             name: "CareRecordStoreTests",
-            dependencies: ["CareRecordStore", "FHIR", .product(name: "GRDB", package: "GRDB.swift")]
+            // CareRecordServer for its AuditLog, whose group commit the audit-store cases also run through.
+            dependencies: ["CareRecordStore", "CareRecordServer", "FHIR", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "UpstreamTests",

@@ -1,6 +1,6 @@
 import FHIR
 
-/// The append-only audit log (C8); SQLite today.
+/// The append-only audit log (C8): SQLite for one node, PostgreSQL for several sharing one chain.
 public protocol AuditStore: Sendable {
     /// Appends records in one durable transaction, linked into the hash chain; returns them as stored.
     func append(_ records: [AuditRecord]) async throws -> [AuditRecord]
@@ -13,6 +13,19 @@ public protocol AuditStore: Sendable {
 
     /// Checks the whole chain; the first break, if any.
     func verify() async throws -> AuditVerification
+}
+
+/// An audit log that can also be reported on in full and held to signed checkpoints: what both backends offer to
+/// `care-record audit` and the checkpoint signer (test doubles need only `AuditStore`).
+public protocol CheckpointedAuditStore: AuditStore {
+    /// The chain head as recorded with the last append (nil for an empty log): what a checkpoint signs.
+    func head() async throws -> (sequence: Int64, hash: String)?
+
+    /// Checks the whole chain as `verify()` does, and against signed checkpoints kept outside the database.
+    func verify(checkpoints: [AuditCheckpoint], key: AuditVerifyKey) async throws -> AuditVerification
+
+    /// Every record of a patient (or attempted on them) in sequence order, for `care-record audit report`.
+    func allRecords(patient: NHSNumber) async throws -> [AuditRecord]
 }
 
 /// Which of a patient's audit records to return.

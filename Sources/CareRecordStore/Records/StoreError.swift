@@ -4,4 +4,6 @@ public enum StoreError: Error, Hashable {
     case busy
     /// The state an access decision was made on changed before the data was read; decide again.
     case stateChanged
+    /// The database cannot be reached (connection lost, server down or shutting down, timed out); the node reconnects on its own.
+    case unavailable
 }

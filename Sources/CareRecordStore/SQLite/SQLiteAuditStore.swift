@@ -4,7 +4,7 @@ import GRDB
 
 /// The audit log in its own SQLite file: WAL with `synchronous = FULL`, so a committed record survives a crash;
 /// triggers refuse updates and deletes, and the hash chain shows any change made around them.
-public final class SQLiteAuditStore: AuditStore {
+public final class SQLiteAuditStore: CheckpointedAuditStore {
     let pool: DatabasePool
     static let columns = """
         sequence, recorded, requestID, userSub, userName, userRole, userOds, userRegistration, clientAddress, method, path,
