@@ -35,7 +35,7 @@ extension SQLiteCareRecordRepository {
             var resources = try Self.patient(db, patient).map { [$0] } ?? []
             for type in ClinicalResourceType.allCases {
                 resources += try Row.fetchAll(
-                    db, sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id",
+                    db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
                     arguments: [patient.value, type.rawValue]
                 ).map { Self.storedResource($0, type: type.rawValue, patient: patient) }
             }
@@ -47,12 +47,11 @@ extension SQLiteCareRecordRepository {
         do {
             let practice = try Self.registeredPractice(db, nhsNumber)
             let rows = try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT p.sourceId, p.versionId, p.lastUpdated, p.resource, s.ods
                     FROM patientRecord p JOIN source s ON s.id = p.sourceId
                     WHERE p.nhsNumber = ?
-                    """,
+                    """),
                 arguments: [nhsNumber.value])
             let best = rows.max { a, b in
                 let aPreferred = (a["ods"] as String) == practice
@@ -75,13 +74,12 @@ extension SQLiteCareRecordRepository {
             try Self.require(state, db)
             let arguments: StatementArguments = [patient.value, type.rawValue]
             let total = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ?", arguments: arguments) ?? 0
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ?"), arguments: arguments) ?? 0
             let rows = try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry
                     WHERE nhsNumber = ? AND resourceType = ? ORDER BY id LIMIT ? OFFSET ?
-                    """,
+                    """),
                 arguments: arguments + [page.count, page.offset])
             return Page(total: total, items: rows.map { Self.storedResource($0, type: type.rawValue, patient: patient) })
         }
@@ -90,8 +88,7 @@ extension SQLiteCareRecordRepository {
     public func clinicalEntry(_ type: ClinicalResourceType, id: String, consistentWith state: PatientState?) async throws -> StoredResource? {
         try await pool.read { db in
             let row = try Row.fetchOne(
-                db,
-                sql: "SELECT id, nhsNumber, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE id = ? AND resourceType = ?",
+                db.cachedStatement(sql: "SELECT id, nhsNumber, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE id = ? AND resourceType = ?"),
                 arguments: [id, type.rawValue])
             let entry = row.flatMap { row in NHSNumber(row["nhsNumber"]).map { Self.storedResource(row, type: type.rawValue, patient: $0) } }
             return try Self.require(state, owning: entry, db)
@@ -121,13 +118,13 @@ extension SQLiteCareRecordRepository {
 
     static func consents(_ db: Database, _ patient: NHSNumber) throws -> [StoredResource] {
         try Row.fetchAll(
-            db, sql: "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence", arguments: [patient.value, patient.value]
+            db.cachedStatement(sql: "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence"), arguments: [patient.value, patient.value]
         ).map { Self.storedResource($0, type: Consent.resourceType, patient: patient) }
     }
 
     public func consent(id: String, consistentWith state: PatientState?) async throws -> StoredResource? {
         try await pool.read { db in
-            let row = try Row.fetchOne(db, sql: Self.allDecisions(where: "id = ?"), arguments: [id, id])
+            let row = try Row.fetchOne(db.cachedStatement(sql: Self.allDecisions(where: "id = ?")), arguments: [id, id])
             let entry = row.flatMap { row in NHSNumber(row["nhsNumber"]).map { Self.storedResource(row, type: Consent.resourceType, patient: $0) } }
             return try Self.require(state, owning: entry, db)
         }
@@ -158,12 +155,11 @@ extension SQLiteCareRecordRepository {
     /// The registered practice: only as a GP practice's own export says (C3), the most recently updated if several do.
     static func registeredPractice(_ db: Database, _ nhsNumber: NHSNumber) throws -> String? {
         try String.fetchOne(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT r.practiceOds FROM registration r JOIN source s ON s.id = r.sourceId
                 WHERE r.nhsNumber = ? AND s.isGPPractice AND r.sourceOds = r.practiceOds AND s.ods = r.practiceOds
                 ORDER BY r.lastUpdated DESC LIMIT 1
-                """,
+                """),
             arguments: [nhsNumber.value])
     }
 
@@ -171,16 +167,16 @@ extension SQLiteCareRecordRepository {
         let arguments: StatementArguments = [nhsNumber.value]
         let practice = try registeredPractice(db, nhsNumber)
         let episodes = try Row.fetchAll(
-            db, sql: "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ? ORDER BY ods, id", arguments: arguments
+            db.cachedStatement(sql: "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ? ORDER BY ods, id"), arguments: arguments
         ).map { row in
             CareEpisode(id: row["id"], ods: row["ods"], status: row["status"], start: row["periodStart"], end: row["periodEnd"], sourceId: row["sourceId"])
         }
         let decisions = try Row.fetchAll(
-            db, sql: "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence",
+            db.cachedStatement(sql: "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence"),
             arguments: [nhsNumber.value, nhsNumber.value]
         ).compactMap(sharingDecision)
         let hasDemographics = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM patientRecord WHERE nhsNumber = ?)", arguments: arguments) ?? false
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM patientRecord WHERE nhsNumber = ?)"), arguments: arguments) ?? false
         if practice == nil && episodes.isEmpty && decisions.isEmpty && !hasDemographics { return nil }
         return PatientState(
             nhsNumber: nhsNumber, registeredPractice: practice, episodes: episodes, decisions: decisions, hasDemographics: hasDemographics)
