@@ -22,9 +22,8 @@ public enum FuzzEntryPoints {
         let parameters = try SearchParameters(
             request, allowed: Set(["patient", "date", "subtype"]).union(SearchParameters.paging), repeatable: ["date"])
         _ = try SearchParameters.patientNHSNumber(parameters["patient"])
+        _ = try AuditSearch.filter(parameters)
         let page = try parameters.page()
-        _ = try parameters.all("date").flatMap(AuditSearch.bounds)
-        _ = try AuditSearch.subtypes(parameters["subtype"])
         return (parameters.values, parameters.query(offset: page.offset, count: page.count))
     }
 }

@@ -56,8 +56,9 @@ struct AuditCheckpointCommandTests {
     @Test("a key is created on first start; deleting the tail and rewriting the head is caught by the checkpoints, also from shipped logs")
     func truncationAndHeadRewrite() async throws {
         let (folder, configPath, configuration) = try setUp()
-        let log = AuditLog(store: try SQLiteAuditStore(path: configuration.auditPath))
-        let service = try AuditCheckpointService.make(configuration, log: log, logger: Logger(label: "test"))
+        let store = try SQLiteAuditStore(path: configuration.auditPath)
+        let log = AuditLog(store: store)
+        let service = try AuditCheckpointService.make(configuration, log: log, store: store, logger: Logger(label: "test"))
         #expect(FileManager.default.fileExists(atPath: configuration.audit.signingKey))
         for index in 1...6 { try await log.append(record(index)) }
         #expect(await service.checkpoint(await log.head, after: 0) == 6)
@@ -86,7 +87,7 @@ struct AuditCheckpointCommandTests {
         let (_, configPath, configuration) = try setUp()
         let store = try SQLiteAuditStore(path: configuration.auditPath)
         let log = AuditLog(store: store)
-        let service = try AuditCheckpointService.make(configuration, log: log, logger: Logger(label: "test"))
+        let service = try AuditCheckpointService.make(configuration, log: log, store: store, logger: Logger(label: "test"))
         for index in 1...4 { try await log.append(record(index)) }
         _ = await service.checkpoint(await log.head, after: 0)
 

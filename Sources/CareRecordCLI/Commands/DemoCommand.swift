@@ -62,7 +62,7 @@ struct DemoCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let services: [any Service] = [
             MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger),
-            try AuditCheckpointService.make(configuration, log: api.auditLog, logger: logger),
+            try AuditCheckpointService.make(configuration, api: api, logger: logger),
         ]
         try await api.buildApplication(host: configuration.server.host, port: port, logger: logger, services: services) {
             Console.say(walkthrough)

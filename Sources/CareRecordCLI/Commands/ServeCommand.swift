@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("serving", metadata: ["base_url": "\(configuration.server.baseURL)"])
         var services: [any Service] = [
             MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger),
-            try AuditCheckpointService.make(configuration, log: api.auditLog, logger: logger),
+            try AuditCheckpointService.make(configuration, api: api, logger: logger),
         ]
         if let text = configuration.syncSchedule, let schedule = DailySchedule(text) {
             let runner = SyncRunner(repository: api.repository, logger: Logger(label: "care-record.sync"))

@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// shutdown; each goes to the append-only checkpoint file and to the log, which operators ship off the host.
 struct AuditCheckpointService: Service {
     let log: AuditLog
-    let store: SQLiteAuditStore
+    let store: any CheckpointedAuditStore
     let key: AuditSigningKey
     let file: String
     let node: String
@@ -44,8 +44,15 @@ struct AuditCheckpointService: Service {
         }
     }
 
-    /// The service for a configuration: loads the signing key, creating it beside the audit database when absent.
-    static func make(_ configuration: CareRecordConfiguration, log: AuditLog, logger: Logger) throws -> AuditCheckpointService {
+    /// The service for the API's own audit store: loads the signing key, creating it beside the audit database when absent.
+    static func make(_ configuration: CareRecordConfiguration, api: CareRecordAPI, logger: Logger) throws -> AuditCheckpointService {
+        guard let store = api.auditStore as? any CheckpointedAuditStore else { throw CLIError("the audit store cannot be checkpointed") }
+        return try make(configuration, log: api.auditLog, store: store, logger: logger)
+    }
+
+    static func make(
+        _ configuration: CareRecordConfiguration, log: AuditLog, store: any CheckpointedAuditStore, logger: Logger
+    ) throws -> AuditCheckpointService {
         let (key, created) = try AuditSigningKey.loadOrCreate(path: configuration.audit.signingKey)
         if created {
             logger.notice(
@@ -53,7 +60,7 @@ struct AuditCheckpointService: Service {
                 metadata: ["path": "\(configuration.audit.signingKey)", "public_key": "\(key.publicKeyPEM)"])
         }
         return AuditCheckpointService(
-            log: log, store: try SQLiteAuditStore(path: configuration.auditPath), key: key, file: configuration.audit.checkpointFile,
+            log: log, store: store, key: key, file: configuration.audit.checkpointFile,
             node: ProcessInfo.processInfo.hostName, logger: logger)
     }
 }

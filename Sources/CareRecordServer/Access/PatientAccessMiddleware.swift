@@ -131,10 +131,12 @@ struct PatientAccessMiddleware: RouterMiddleware {
     /// The patient the path or query names, found without looking anything up; nil for routes that must look it up.
     func namedPatient(_ context: Context, _ parameters: SearchParameters) throws -> NHSNumber? {
         switch route.resolution {
-        case .pathNHSNumber: NHSNumber(context.parameters.get("id") ?? "")
-        case .patientParameter: try SearchParameters.patientNHSNumber(parameters["patient"])
-        case .identifierParameter: try SearchParameters.identifierNHSNumber(parameters["identifier"])
-        case .entry, .consentSubmission: nil
+        case .pathNHSNumber:
+            guard let text = context.parameters.get("id"), let nhs = NHSNumber(text), !text.contains(" ") else { throw FHIRError.invalidNHSNumber }
+            return nhs
+        case .patientParameter: return try SearchParameters.patientNHSNumber(parameters["patient"])
+        case .identifierParameter: return try SearchParameters.identifierNHSNumber(parameters["identifier"])
+        case .entry, .consentSubmission: return nil
         }
     }
 
@@ -143,14 +145,11 @@ struct PatientAccessMiddleware: RouterMiddleware {
         func grant(_ nhs: NHSNumber) -> PatientAccessGrant {
             PatientAccessGrant(nhsNumber: nhs, state: nil, isVisible: false, parameters: parameters)
         }
+        if let named = try namedPatient(context, parameters) { return grant(named) }
         switch route.resolution {
-        case .pathNHSNumber:
-            guard let text = context.parameters.get("id"), let nhs = NHSNumber(text), !text.contains(" ") else { throw FHIRError.invalidNHSNumber }
-            return grant(nhs)
-        case .patientParameter:
-            return grant(try SearchParameters.patientNHSNumber(parameters["patient"]))
-        case .identifierParameter:
-            return grant(try SearchParameters.identifierNHSNumber(parameters["identifier"]))
+        case .pathNHSNumber, .patientParameter, .identifierParameter:
+            throw FHIRError.internalError  // namedPatient answers these, or throws
+
         case .entry(let kind):
             guard let id = context.parameters.get("id") else { throw FHIRError.resourceNotFound }
             return try await entry(kind, id: id, grant: grant)

@@ -13,9 +13,9 @@ struct AuditMiddleware: RouterMiddleware {
     let log: AuditLog
     let throttled: ThrottleSummary
     let clock: @Sendable () -> Date
-    /// Paths that are not audited: the capability statement, health probes and discovery documents (exactly these; any other
-    /// path, even an unknown one, is audited).
-    static let unaudited: Set<String> = ["/metadata", "/health", "/health/live", "/health/ready", "/.well-known/smart-configuration"]
+    /// Paths that are not audited: the capability statement and the health probe (exactly these; any other path, even an
+    /// unknown one, is audited).
+    static let unaudited: Set<String> = ["/metadata", "/health"]
 
     static func isUnaudited(_ path: String) -> Bool { unaudited.contains(path) }
     /// What an unauthenticated request may make the audit store hold of its path.

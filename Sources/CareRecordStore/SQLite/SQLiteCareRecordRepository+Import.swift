@@ -75,7 +75,7 @@ extension SQLiteCareRecordRepository {
                 result = try updates(db)
                 return .commit
             }
-            guard let result else { throw StoreError.busy }
+            guard let result else { preconditionFailure("a committed transaction ran its body") }
             return result
         }
     }
