@@ -44,6 +44,16 @@ public protocol CareRecordRepository: Sendable {
 
     /// Each known source's last successful and last attempted import.
     func sourceStatuses() async throws -> [SourceStatus]
+
+    /// Runs `body` holding the record's sync lock, so one sync runs at a time across every node and `care-record sync`;
+    /// nil, without running it, when another holder has the lock.
+    func withSyncLock<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result?
+
+    /// Which backend holds the record (`sqlite`, `postgresql`), for `/health`.
+    var backend: String { get }
+
+    /// Whether the backend answers now.
+    func isReachable() async -> Bool
 }
 
 /// Where an upstream patient id leads within the import in progress.

@@ -13,7 +13,7 @@ import Testing
 /// Test double: the real SQLite record, except that the first read of a patient's data is preceded by the registered
 /// practice blocking the record, as if the block were committed between the access decision and the read.
 struct BlockingBeforeReadRepository: CareRecordRepository {
-    let inner: SQLiteCareRecordRepository
+    let inner: any CareRecordRepository
     let blocked = BlockedOnce()
 
     final class BlockedOnce: Sendable {
@@ -65,6 +65,9 @@ struct BlockingBeforeReadRepository: CareRecordRepository {
     func recordFailedImport(_ source: SourceIdentity, report: ImportReport) async throws { try await inner.recordFailedImport(source, report: report) }
     func updateSources(_ sources: [SourceIdentity]) async throws { try await inner.updateSources(sources) }
     func sourceStatuses() async throws -> [SourceStatus] { try await inner.sourceStatuses() }
+    func withSyncLock<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result? { try await inner.withSyncLock(body) }
+    var backend: String { inner.backend }
+    func isReachable() async -> Bool { await inner.isReachable() }
 }
 
 @Suite("The access decision as middleware (issue 8.10, 8.13, 8.14)")
@@ -107,7 +110,7 @@ struct AccessMiddlewareTests {
 
     /// A patient the hospital may read on consent, with entries of every clinical type and a sharing decision.
     static func patientWithEverything(_ fixture: RegionFixture) async throws -> NHSNumber {
-        let candidates = try await fixture.repository.pool.read { db in
+        let candidates = try await fixture.sqliteRepository.pool.read { db in
             try String.fetchAll(db, sql: """
                 SELECT nhsNumber FROM clinicalEntry GROUP BY nhsNumber HAVING COUNT(DISTINCT resourceType) = 3 ORDER BY nhsNumber
                 """)

@@ -42,8 +42,8 @@ enum ConsentBody {
 @Suite("Recording sharing decisions (C6)")
 struct ConsentTests {
     /// A private region (these tests write), a movable clock, and a client.
-    func withRegion(_ body: @Sendable (any TestClientProtocol, RegionFixture, TestClock) async throws -> Void) async throws {
-        let fixture = try await RegionFixture.make()
+    func withRegion(_ backend: RecordBackend, _ body: @Sendable (any TestClientProtocol, RegionFixture, TestClock) async throws -> Void) async throws {
+        let fixture = try await RegionFixture.make(backend: backend)
         let clock = TestClock()
         let app = Application(router: try await fixture.api(clock: { clock.now }).buildRouter())
         try await app.test(.router) { client in try await body(client, fixture, clock) }
@@ -59,9 +59,9 @@ struct ConsentTests {
         return try await client.execute(uri: "/Patient/\(nhs)", method: .get, headers: all) { $0 }
     }
 
-    @Test("a related clinician records permanent consent: 201 + Location, and the next request is allowed")
-    func permanentConsent() async throws {
-        try await withRegion { client, fixture, _ in
+    @Test("a related clinician records permanent consent: 201 + Location, and the next request is allowed", arguments: RecordBackend.all)
+    func permanentConsent(backend: RecordBackend) async throws {
+        try await withRegion(backend) { client, fixture, _ in
             let nhs = try fixture.nhs(\.hospitalActiveWithoutConsent)
             let nurse = try await fixture.keys.bearer(ods: "RJR", role: "nurse", sub: "nurse.a")
             #expect(errorCode(try await read(client, nhs, auth: nurse).body) == "CONSENT_REQUIRED")
@@ -82,9 +82,9 @@ struct ConsentTests {
         }
     }
 
-    @Test("a 24-hour consent serves only the professional it names, and only until it ends")
-    func shortTermConsent() async throws {
-        try await withRegion { client, fixture, clock in
+    @Test("a 24-hour consent serves only the professional it names, and only until it ends", arguments: RecordBackend.all)
+    func shortTermConsent(backend: RecordBackend) async throws {
+        try await withRegion(backend) { client, fixture, clock in
             let nhs = try fixture.nhs(\.hospitalActiveWithoutConsent)
             // Tokens are bounded to 12 hours (issue 8.12): each step mints fresh ones at the moved clock.
             func token(_ sub: String) async throws -> String {
@@ -101,9 +101,9 @@ struct ConsentTests {
         }
     }
 
-    @Test("a 24-hour consent longer than 24 hours, naming someone else, or already ended is 422 INVALID_RESOURCE")
-    func shortTermConsentRules() async throws {
-        try await withRegion { client, fixture, clock in
+    @Test("a 24-hour consent longer than 24 hours, naming someone else, or already ended is 422 INVALID_RESOURCE", arguments: RecordBackend.all)
+    func shortTermConsentRules(backend: RecordBackend) async throws {
+        try await withRegion(backend) { client, fixture, clock in
             let nhs = try fixture.nhs(\.hospitalActiveWithoutConsent)
             let doctor = try await fixture.keys.bearer(ods: "RJR", sub: "dr.named")
             for body in [
@@ -120,9 +120,9 @@ struct ConsentTests {
         }
     }
 
-    @Test("only the registered practice blocks, opts out, and lifts either; others get 403 ROLE_NOT_PERMITTED")
-    func blockAndLift() async throws {
-        try await withRegion { client, fixture, _ in
+    @Test("only the registered practice blocks, opts out, and lifts either; others get 403 ROLE_NOT_PERMITTED", arguments: RecordBackend.all)
+    func blockAndLift(backend: RecordBackend) async throws {
+        try await withRegion(backend) { client, fixture, _ in
             let nhs = try fixture.nhs(\.hospitalActiveWithConsent)
             let practice = try #require(try await fixture.repository.patientState(NHSNumber(nhs)!)?.registeredPractice)
             let hospital = try await fixture.keys.bearer(ods: "RJR", sub: "dr.h")
@@ -150,9 +150,9 @@ struct ConsentTests {
         }
     }
 
-    @Test("opting out through the API removes demographics and clinical data at once and keeps the relationships")
-    func optOut() async throws {
-        try await withRegion { client, fixture, _ in
+    @Test("opting out through the API removes demographics and clinical data at once and keeps the relationships", arguments: RecordBackend.all)
+    func optOut(backend: RecordBackend) async throws {
+        try await withRegion(backend) { client, fixture, _ in
             let nhs = try fixture.nhs(\.hospitalActiveWithConsent)
             let patient = NHSNumber(nhs)!
             let practice = try #require(try await fixture.repository.patientState(patient)?.registeredPractice)
@@ -170,9 +170,9 @@ struct ConsentTests {
         }
     }
 
-    @Test("malformed requests are refused with a clear OperationOutcome")
-    func malformed() async throws {
-        try await withRegion { client, fixture, _ in
+    @Test("malformed requests are refused with a clear OperationOutcome", arguments: RecordBackend.all)
+    func malformed(backend: RecordBackend) async throws {
+        try await withRegion(backend) { client, fixture, _ in
             let nhs = try fixture.nhs(\.hospitalActiveWithoutConsent)
             let doctor = try await fixture.keys.bearer(ods: "RJR")
             let cases: [(String, HTTPResponse.Status, String)] = [
@@ -196,9 +196,9 @@ struct ConsentTests {
         }
     }
 
-    @Test("who may record: not admins or patients, not clinicians without a relationship")
-    func whoMayRecord() async throws {
-        try await withRegion { client, fixture, _ in
+    @Test("who may record: not admins or patients, not clinicians without a relationship", arguments: RecordBackend.all)
+    func whoMayRecord(backend: RecordBackend) async throws {
+        try await withRegion(backend) { client, fixture, _ in
             let nhs = try fixture.nhs(\.hospitalActiveWithoutConsent)
             let body = ConsentBody.make(nhs: nhs, type: "permit", action: "access")
             #expect(errorCode(try await post(client, body, auth: try await fixture.keys.bearer(ods: "RJR", role: "admin", registration: nil)).body) == "ROLE_NOT_PERMITTED")
@@ -210,9 +210,9 @@ struct ConsentTests {
         }
     }
 
-    @Test("a sharing decision is audited before it takes effect: audit down means 503 and no change; audit up means exactly one record")
-    func auditedBeforeChange() async throws {
-        let fixture = try await RegionFixture.make()
+    @Test("a sharing decision is audited before it takes effect: audit down means 503 and no change; audit up means exactly one record", arguments: RecordBackend.all)
+    func auditedBeforeChange(backend: RecordBackend) async throws {
+        let fixture = try await RegionFixture.make(backend: backend)
         let nhs = try fixture.nhs(\.hospitalActiveWithoutConsent)
         let body = ConsentBody.make(nhs: nhs, type: "permit", action: "access")
         let doctor = try await fixture.keys.bearer(ods: "RJR")

@@ -52,7 +52,7 @@ struct DecisionDurabilityTests {
     @Test("decisions are committed with synchronous = FULL, like the audit")
     func durable() async throws {
         let (fixture, _, _, _) = try await region()
-        #expect(try await fixture.repository.decisions.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        #expect(try await fixture.sqliteRepository.decisions.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
     }
 
     @Test("a block posted while an import holds the record's writer in this process is recorded at once")

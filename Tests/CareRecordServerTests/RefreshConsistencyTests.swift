@@ -50,9 +50,9 @@ struct RefreshConsistencyTests {
         return "\(family) \(conditions.sorted().joined(separator: ","))"
     }
 
-    @Test("every read while a source is replaced sees all of the old data or all of the new, and none fails")
-    func oldOrNew() async throws {
-        let fixture = try await RegionFixture.make()
+    @Test("every read while a source is replaced sees all of the old data or all of the new, and none fails", arguments: RecordBackend.all)
+    func oldOrNew(backend: RecordBackend) async throws {
+        let fixture = try await RegionFixture.make(backend: backend)
         let nhs = try fixture.nhs(\.registeredAtA81001)
         let auth = try await fixture.keys.bearer(ods: "A81001")
         let original = fixture.folder.appendingPathComponent("sources/gp-a81001")

@@ -3,14 +3,16 @@ import FHIR
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Testing
 @testable import CareRecordCLI
 @testable import CareRecordServer
 import Upstream
 
-/// A generated region of 200 patients synced into SQLite once, shared read-only by the API tests.
+/// A generated region of 200 patients synced into a record (SQLite unless a test asks for each backend), shared read-only
+/// by the API tests.
 struct RegionFixture: Sendable {
     let folder: URL
-    let repository: SQLiteCareRecordRepository
+    let repository: any CareRecordRepository
     let summary: RegionSummary
     let keys: TestKeys
     let participating: Set<String>
@@ -33,11 +35,17 @@ struct RegionFixture: Sendable {
         }
     }
 
-    static func make() async throws -> RegionFixture {
+    /// The record as SQLite, for the tests about the SQLite files themselves.
+    var sqliteRepository: SQLiteCareRecordRepository {
+        get throws { try #require(repository as? SQLiteCareRecordRepository, "a SQLite fixture") }
+    }
+
+    static func make(backend: RecordBackend = .sqlite) async throws -> RegionFixture {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/api-\(UUID().uuidString)")
         let summary = try RegionGenerator(patients: 200, seed: 1, outputDirectory: folder).run()
         let configuration = try CareRecordConfiguration.load(path: folder.appendingPathComponent("care-record.yaml").path)
-        let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        let repository: any CareRecordRepository = backend == .sqlite
+            ? try SQLiteCareRecordRepository(path: try #require(configuration.databasePath)) : try await backend.makeRepository()
         let reports = await SyncRunner(repository: repository).sync(configuration.sources)
         guard reports.allSatisfy({ $0.succeeded }) else { throw CLIError("fixture sync failed") }
         return RegionFixture(

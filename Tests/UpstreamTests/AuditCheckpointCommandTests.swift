@@ -56,7 +56,7 @@ struct AuditCheckpointCommandTests {
     @Test("a key is created on first start; deleting the tail and rewriting the head is caught by the checkpoints, also from shipped logs")
     func truncationAndHeadRewrite() async throws {
         let (folder, configPath, configuration) = try setUp()
-        let store = try SQLiteAuditStore(path: configuration.auditPath)
+        let store = try SQLiteAuditStore(path: try #require(configuration.auditPath))
         let log = AuditLog(store: store)
         let service = try AuditCheckpointService.make(configuration, log: log, store: store, logger: Logger(label: "test"))
         #expect(FileManager.default.fileExists(atPath: configuration.audit.signingKey))
@@ -65,11 +65,11 @@ struct AuditCheckpointCommandTests {
         #expect(try await verify(configPath))
 
         // An attacker with the audit file but not the key: drop the triggers, delete records 4-6, point the head at 3.
-        try sqlite(configuration.auditPath, """
+        try sqlite(try #require(configuration.auditPath), """
             DROP TRIGGER auditRecord_appendOnlyDelete; DELETE FROM auditRecord WHERE sequence > 3;
             UPDATE auditHead SET sequence = 3, hash = (SELECT hash FROM auditRecord WHERE sequence = 3);
             """)
-        #expect(try await SQLiteAuditStore(path: configuration.auditPath).verify().problem == nil)
+        #expect(try await SQLiteAuditStore(path: try #require(configuration.auditPath)).verify().problem == nil)
         #expect(try await verify(configPath) == false)
 
         // The same caught from checkpoints extracted from shipped logs, with the local checkpoint file gone.
@@ -85,7 +85,7 @@ struct AuditCheckpointCommandTests {
     @Test("editing a record and recomputing every later hash is caught; the key is needed to forge a checkpoint")
     func recomputation() async throws {
         let (_, configPath, configuration) = try setUp()
-        let store = try SQLiteAuditStore(path: configuration.auditPath)
+        let store = try SQLiteAuditStore(path: try #require(configuration.auditPath))
         let log = AuditLog(store: store)
         let service = try AuditCheckpointService.make(configuration, log: log, store: store, logger: Logger(label: "test"))
         for index in 1...4 { try await log.append(record(index)) }
@@ -107,8 +107,8 @@ struct AuditCheckpointCommandTests {
                 """)
         }
         statements.append("UPDATE auditHead SET hash = '\(previous)';")
-        try sqlite(configuration.auditPath, statements.joined(separator: "\n"))
-        #expect(try await SQLiteAuditStore(path: configuration.auditPath).verify().problem == nil)
+        try sqlite(try #require(configuration.auditPath), statements.joined(separator: "\n"))
+        #expect(try await SQLiteAuditStore(path: try #require(configuration.auditPath)).verify().problem == nil)
         #expect(try await verify(configPath) == false)
     }
 }

@@ -49,8 +49,8 @@ struct ConfigurationTests {
         let configuration = try load(Self.valid)
         #expect(configuration.server.port == 8181)
         #expect(configuration.server.baseURL == "https://care.example.org")
-        #expect(configuration.databasePath.hasSuffix("/data/care-record.sqlite"))
-        #expect(configuration.databasePath.hasPrefix("/"))
+        #expect(configuration.databasePath?.hasSuffix("/data/care-record.sqlite") == true)
+        #expect(configuration.databasePath?.hasPrefix("/") == true)
         #expect(configuration.sources.first?.caFile?.hasSuffix("/certs/upstream-ca.pem") == true)
         #expect(configuration.sources.first?.timeoutSeconds == 30)
         #expect(configuration.syncSchedule == "02:00")
@@ -104,9 +104,9 @@ struct ExampleConfigurationTests {
 
     @Test("the file-sources example syncs the example exports")
     func fileSources() async throws {
-        var configuration = try CareRecordConfiguration.load(path: Self.folder.appendingPathComponent("file-sources.yaml").path)
-        configuration.databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/\(UUID().uuidString)/x.sqlite").path
-        let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        let configuration = try CareRecordConfiguration.load(path: Self.folder.appendingPathComponent("file-sources.yaml").path)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/\(UUID().uuidString)/x.sqlite").path
+        let repository = try SQLiteCareRecordRepository(path: path)
         let reports = await SyncRunner(repository: repository).sync(configuration.sources)
         #expect(reports.count == 2)
         #expect(reports.allSatisfy { $0.succeeded && $0.patients > 0 })

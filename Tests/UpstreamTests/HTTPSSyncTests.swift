@@ -14,7 +14,7 @@ struct HTTPSSyncTests {
     @Test("a real HTTPS Bulk Data sync of every source, then the data read back through the API")
     func endToEnd() async throws {
         try await SimulatedRegion.with(requireClientCertificate: true, bearerToken: "upstream-secret") { region in
-            let repository = try SQLiteCareRecordRepository(path: region.configuration.databasePath)
+            let repository = try SQLiteCareRecordRepository(path: try #require(region.configuration.databasePath))
             let reports = await SyncRunner(repository: repository, options: SimulatedRegion.quickOptions).sync(region.configuration.sources)
             for report in reports { #expect(report.succeeded, "\(report.sourceId): \(report.error ?? "")") }
             #expect(reports.map(\.patients).reduce(0, +) > 60)
@@ -41,7 +41,7 @@ struct HTTPSSyncTests {
     ])
     func fault(_ fault: SimulatorFault, _ cause: String) async throws {
         try await SimulatedRegion.with(patients: 30) { region in
-            let repository = try SQLiteCareRecordRepository(path: region.configuration.databasePath)
+            let repository = try SQLiteCareRecordRepository(path: try #require(region.configuration.databasePath))
             var sources = region.configuration.sources.filter { ["gp-a81001", "acute-rjr"].contains($0.id) }
             sources = sources.map { source in
                 var quick = source
@@ -70,7 +70,7 @@ struct HTTPSSyncTests {
     @Test("an implausible drop is refused unless forced")
     func implausibleDrop() async throws {
         try await SimulatedRegion.with(patients: 60) { region in
-            let repository = try SQLiteCareRecordRepository(path: region.configuration.databasePath)
+            let repository = try SQLiteCareRecordRepository(path: try #require(region.configuration.databasePath))
             let source = try #require(region.configuration.sources.first { $0.id == "gp-a81001" })
             #expect(await SyncRunner(repository: repository, options: SimulatedRegion.quickOptions).sync(source).succeeded)
             // The upstream now exports a tenth of its patients.

@@ -17,9 +17,9 @@ struct HostileSourceTests {
         await BulkExportImporter(repository: repository).importFolder(try export.write(), source: source, startedAt: now)
     }
 
-    @Test("a hospital naming itself as the GP gains no registration, and its claim is counted")
-    func hospitalClaimsRegistration() async throws {
-        let repository = try temporaryRepository()
+    @Test("a hospital naming itself as the GP gains no registration, and its claim is counted", arguments: RecordBackend.all)
+    func hospitalClaimsRegistration(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var hospitalExport = ExportFolder()
         try hospitalExport.add(Upstream.patient("h1", nhs: nhsText, practice: "RJR"))
         let report = try await importFolder(hospitalExport, rogueHospital, into: repository)
@@ -29,9 +29,9 @@ struct HostileSourceTests {
         #expect(try await repository.patientState(nhs)?.registeredPractice == nil)
     }
 
-    @Test("a hospital's claim cannot displace the real practice, nor make its own Consents count")
-    func hospitalCannotTakePracticePowers() async throws {
-        let repository = try temporaryRepository()
+    @Test("a hospital's claim cannot displace the real practice, nor make its own Consents count", arguments: RecordBackend.all)
+    func hospitalCannotTakePracticePowers(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var gpExport = ExportFolder()
         try gpExport.add(Upstream.patient("p1", nhs: nhsText, practice: "A81001"))
         try gpExport.add(Upstream.consent("k1", patient: "p1", type: "deny", action: "access"))
@@ -52,9 +52,9 @@ struct HostileSourceTests {
         #expect(!state.hasCareRelationship(ods: "RJR", at: Date()))
     }
 
-    @Test("a GP practice's export naming another practice registers no one with either")
-    func practiceNamingAnotherPractice() async throws {
-        let repository = try temporaryRepository()
+    @Test("a GP practice's export naming another practice registers no one with either", arguments: RecordBackend.all)
+    func practiceNamingAnotherPractice(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: nhsText, practice: "A81002"))
         let report = try await importFolder(export, gp, into: repository)
@@ -62,9 +62,9 @@ struct HostileSourceTests {
         #expect(try await repository.patientState(nhs)?.registeredPractice == nil)
     }
 
-    @Test("a source configured as a GP practice no longer registers anyone once its organisation is not one")
-    func sourceTypeChangesApplyAtOnce() async throws {
-        let repository = try temporaryRepository()
+    @Test("a source configured as a GP practice no longer registers anyone once its organisation is not one", arguments: RecordBackend.all)
+    func sourceTypeChangesApplyAtOnce(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: nhsText, practice: "A81001"))
         #expect(try await importFolder(export, gp, into: repository).succeeded)
@@ -73,9 +73,9 @@ struct HostileSourceTests {
         #expect(try await repository.patientState(nhs)?.registeredPractice == nil)
     }
 
-    @Test("an upstream Consent dated in the future is rejected and counted, not ranked above today's decisions")
-    func futureConsent() async throws {
-        let repository = try temporaryRepository()
+    @Test("an upstream Consent dated in the future is rejected and counted, not ranked above today's decisions", arguments: RecordBackend.all)
+    func futureConsent(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         let now = try #require(FHIRDateTime.parse("2026-11-27T12:00:00Z"))
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: nhsText))
@@ -89,9 +89,9 @@ struct HostileSourceTests {
         #expect(try await repository.patientState(nhs)?.restriction == .blocked)
     }
 
-    @Test("a permit whose actor has no identifier is rejected, not taken as consent for everyone")
-    func permitWithUnresolvableActor() async throws {
-        let repository = try temporaryRepository()
+    @Test("a permit whose actor has no identifier is rejected, not taken as consent for everyone", arguments: RecordBackend.all)
+    func permitWithUnresolvableActor(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: nhsText))
         var consent = Upstream.consent("k1", patient: "p1", type: "permit", action: "access")

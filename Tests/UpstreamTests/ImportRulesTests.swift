@@ -13,9 +13,9 @@ struct ImportRulesTests {
         BulkExportImporter(repository: repository)
     }
 
-    @Test("an invalid NHS number is rejected and counted, with the entries that point at it")
-    func invalidNHSNumber() async throws {
-        let repository = try temporaryRepository()
+    @Test("an invalid NHS number is rejected and counted, with the entries that point at it", arguments: RecordBackend.all)
+    func invalidNHSNumber(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: valid))
         try export.add(Upstream.patient("p2", nhs: "9434765918"))
@@ -30,9 +30,9 @@ struct ImportRulesTests {
         #expect(try await repository.patient(NHSNumber(valid)!) != nil)
     }
 
-    @Test("a Consent from a source other than the registered practice is ignored and counted")
-    func consentFromHospital() async throws {
-        let repository = try temporaryRepository()
+    @Test("a Consent from a source other than the registered practice is ignored and counted", arguments: RecordBackend.all)
+    func consentFromHospital(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var gpExport = ExportFolder()
         try gpExport.add(Upstream.patient("p1", nhs: valid))
         _ = await importer(repository).importFolder(try gpExport.write(), source: gp)
@@ -49,9 +49,9 @@ struct ImportRulesTests {
         #expect(try await repository.patient(NHSNumber(valid)!) != nil)
     }
 
-    @Test("the registered practice's Consent is honoured: deny+access blocks, permit+access consents")
-    func practiceConsent() async throws {
-        let repository = try temporaryRepository()
+    @Test("the registered practice's Consent is honoured: deny+access blocks, permit+access consents", arguments: RecordBackend.all)
+    func practiceConsent(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: valid))
         try export.add(Upstream.patient("p2", nhs: other))
@@ -64,9 +64,9 @@ struct ImportRulesTests {
         #expect(consented.consentsInForce(at: Date()).count == 1)
     }
 
-    @Test("opting out purges the demographics and entries that other sources sent, and keeps relationships")
-    func optOutPurges() async throws {
-        let repository = try temporaryRepository()
+    @Test("opting out purges the demographics and entries that other sources sent, and keeps relationships", arguments: RecordBackend.all)
+    func optOutPurges(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var hospitalExport = ExportFolder()
         try hospitalExport.add(Upstream.patient("h1", nhs: valid))
         try hospitalExport.add(Upstream.condition("hc1", patient: "h1"))
@@ -95,9 +95,9 @@ struct ImportRulesTests {
         #expect(try await repository.clinicalEntries(.condition, patient: nhs, page: .init(offset: 0, count: 10)).total == 0)
     }
 
-    @Test("a malformed line anywhere discards the whole run and the previous import stays in service", arguments: ["Patient", "Condition"])
-    func malformedLine(in type: String) async throws {
-        let repository = try temporaryRepository()
+    @Test("a malformed line anywhere discards the whole run and the previous import stays in service", arguments: RecordBackend.all, ["Patient", "Condition"])
+    func malformedLine(backend: RecordBackend, in type: String) async throws {
+        let repository = try await backend.makeRepository()
         var good = ExportFolder()
         try good.add(Upstream.patient("p1", nhs: valid, family: "Before"))
         try good.add(Upstream.condition("c1", patient: "p1"))
@@ -121,9 +121,9 @@ struct ImportRulesTests {
         #expect(status.lastAttempt?.succeeded == false)
     }
 
-    @Test("a truncated file (fewer lines than the manifest says) or a broken manifest fails the run")
-    func truncatedAndBrokenManifest() async throws {
-        let repository = try temporaryRepository()
+    @Test("a truncated file (fewer lines than the manifest says) or a broken manifest fails the run", arguments: RecordBackend.all)
+    func truncatedAndBrokenManifest(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: valid))
         export.counts["Patient"] = 2
@@ -144,9 +144,9 @@ struct ImportRulesTests {
         #expect(throws: ImportError.self) { try BulkExportImporter.localFiles(of: manifest, in: URL(fileURLWithPath: "/tmp/export")) }
     }
 
-    @Test("re-importing the same export keeps every served id")
-    func stableIDs() async throws {
-        let repository = try temporaryRepository()
+    @Test("re-importing the same export keeps every served id", arguments: RecordBackend.all)
+    func stableIDs(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: valid))
         try export.add(Upstream.condition("c1", patient: "p1"))
@@ -163,9 +163,9 @@ struct ImportRulesTests {
         #expect(first.map(\.json) == second.map(\.json))
     }
 
-    @Test("served entries carry their source, last update, and a reference to the patient by NHS number")
-    func servedShape() async throws {
-        let repository = try temporaryRepository()
+    @Test("served entries carry their source, last update, and a reference to the patient by NHS number", arguments: RecordBackend.all)
+    func servedShape(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: valid))
         var condition = Upstream.condition("c1", patient: "p1")
@@ -182,9 +182,9 @@ struct ImportRulesTests {
         #expect(served.subject.identifier?.value == valid)
     }
 
-    @Test("entries referring to an unknown patient, and resources of unsupported types, are counted")
-    func unknownPatientAndUnsupportedType() async throws {
-        let repository = try temporaryRepository()
+    @Test("entries referring to an unknown patient, and resources of unsupported types, are counted", arguments: RecordBackend.all)
+    func unknownPatientAndUnsupportedType(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
         var export = ExportFolder()
         try export.add(Upstream.patient("p1", nhs: valid))
         try export.add(Upstream.condition("c1", patient: "nobody"))

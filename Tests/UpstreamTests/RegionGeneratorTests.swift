@@ -50,7 +50,7 @@ struct RegionGeneratorTests {
         #expect(configuration.sources.count == 6)
         #expect(configuration.organisations.count == 7)
         let summary = try JSONDecoder().decode(RegionSummary.self, from: Data(contentsOf: folder.appendingPathComponent("region-summary.json")))
-        let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        let repository = try SQLiteCareRecordRepository(path: try #require(configuration.databasePath))
         let reports = await SyncRunner(repository: repository).sync(configuration.sources)
         #expect(reports.allSatisfy { $0.succeeded })
         let rejectedNHS = reports.map { $0.rejected["invalid-nhs-number"] ?? 0 }.reduce(0, +)

@@ -18,7 +18,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             guard let nhs = NHSNumber(patient) else { throw CLIError("--patient: not a valid NHS number") }
             let configuration = try CareRecordConfiguration.load(path: config)
-            let records = try await SQLiteAuditStore(path: configuration.auditPath).allRecords(patient: nhs)
+            let records = try await Stores.with(configuration) { try await $0.audit.allRecords(patient: nhs) }
             Console.say(AuditReportFormatter.table(records, patient: nhs))
         }
     }
@@ -38,17 +38,15 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try CareRecordConfiguration.load(path: config)
-            let store = try SQLiteAuditStore(path: configuration.auditPath)
             var found: [AuditCheckpoint] = []
             if FileManager.default.fileExists(atPath: configuration.audit.checkpointFile) {
                 found += try Self.read(configuration.audit.checkpointFile)
             }
             for path in checkpoints { found += try Self.read(path) }
-            let result: AuditVerification
-            if found.isEmpty {
-                result = try await store.verify()
-            } else {
-                result = try await store.verify(checkpoints: found, key: try Self.verifyKey(configuration))
+            let key = found.isEmpty ? nil : try Self.verifyKey(configuration)
+            let result = try await Stores.with(configuration) { stores in
+                guard let key else { return try await stores.audit.verify() }
+                return try await stores.audit.verify(checkpoints: found, key: key)
             }
             if let problem = result.problem {
                 Console.say("BROKEN: \(problem) (\(result.records) records verified before it)")

@@ -48,12 +48,11 @@ struct DemoCommand: AsyncParsableCommand {
     func serve(folder: URL, summary: RegionSummary) async throws {
         let configPath = folder.appendingPathComponent("care-record.yaml").path
         let configuration = try CareRecordConfiguration.load(path: configPath)
-        let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        let api = try await APIFactory.make(configuration)
         Console.say("Syncing \(configuration.sources.count) sources over HTTPS (FHIR Bulk Data, libcurl):")
-        for report in await SyncRunner(repository: repository, logger: .quiet("care-record.sync")).sync(configuration.sources) {
+        for report in await SyncRunner(repository: api.repository, logger: .quiet("care-record.sync")).sync(configuration.sources) {
             Console.say("  \(SyncReportFormatter.line(report))")
         }
-        let api = try await APIFactory.make(configuration)
         let walkthrough = try await DemoWalkthrough(
             keyFile: folder.appendingPathComponent("keys/signing-key.pem").path, baseURL: configuration.server.baseURL, configPath: configPath,
             summary: summary

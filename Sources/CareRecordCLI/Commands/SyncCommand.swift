@@ -19,8 +19,14 @@ struct SyncCommand: AsyncParsableCommand {
             sources = sources.filter { $0.id == source }
             guard !sources.isEmpty else { throw CLIError("no source '\(source)' in \(config)") }
         }
-        let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
-        let reports = await SyncRunner(repository: repository, options: SyncOptions(force: force), logger: .quiet("care-record.sync")).sync(sources)
+        let options = SyncOptions(force: force)
+        // The same lock as the scheduled sync of every `serve` node: one sync at a time.
+        let held = try await Stores.with(configuration) { stores in
+            try await SyncRunner(repository: stores.repository, options: options, logger: .quiet("care-record.sync")).syncExclusively(sources)
+        }
+        guard let reports = held else {
+            throw CLIError("another sync is running (a node's scheduled sync, or care-record sync elsewhere); nothing was done")
+        }
         for report in reports { Console.say(SyncReportFormatter.line(report)) }
         if reports.contains(where: { !$0.succeeded }) { throw ExitCode.failure }
     }

@@ -1,11 +1,13 @@
 import CareRecordServer
+import CareRecordStore
 import Foundation
 import Upstream
 import Yams
 
 extension CareRecordConfiguration {
     /// Reads and checks a configuration file: YAML (or JSON), no unknown keys, every required value present.
-    public static func load(path: String) throws -> CareRecordConfiguration {
+    /// `environment` supplies `CARE_RECORD_DATABASE_PASSWORD` when no `database.passwordFile` is given.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CareRecordConfiguration {
         let url = URL(fileURLWithPath: path)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw ConfigurationError("\(path): cannot read the configuration file")
@@ -17,14 +19,14 @@ extension CareRecordConfiguration {
             throw ConfigurationError("\(path): not valid YAML (\(Self.yamlProblem(error)))")
         }
         do {
-            return try parse(document, baseDirectory: url.deletingLastPathComponent())
+            return try parse(document, baseDirectory: url.deletingLastPathComponent(), environment: environment)
         } catch let error as ConfigurationError {
             throw ConfigurationError("\(path): \(error.description)")
         }
     }
 
     /// Builds a configuration from a parsed YAML document.
-    static func parse(_ document: Any?, baseDirectory: URL) throws -> CareRecordConfiguration {
+    static func parse(_ document: Any?, baseDirectory: URL, environment: [String: String] = [:]) throws -> CareRecordConfiguration {
         let root = try ConfigNode(document, path: "")
         try root.allowOnly(["server", "database", "auth", "audit", "organisations", "sources", "sync"])
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
@@ -47,11 +49,14 @@ extension CareRecordConfiguration {
         }
         server.trustedProxies = Set(proxies)
 
-        let database = try root.map("database")
-        try database.allowOnly(["path", "auditPath"])
-        let databasePath = resolve(try database.string("path"))
-        let auditPath = try database.optionalString("auditPath").map(resolve)
-            ?? URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("audit.sqlite").path
+        let database = try Self.database(try root.map("database"), environment: environment, resolve: resolve)
+        // Checkpoint files and the signing key sit beside the audit database, or beside the configuration on PostgreSQL.
+        let auditFolder: URL
+        if case .sqlite(_, let auditPath) = database {
+            auditFolder = URL(fileURLWithPath: auditPath).deletingLastPathComponent()
+        } else {
+            auditFolder = baseDirectory.standardizedFileURL
+        }
         let auth = try root.map("auth")
         try auth.allowOnly(["issuer", "audience", "jwks", "jwksRefreshSeconds", "maximumTokenLifetimeSeconds"])
         let jwks = try auth.string("jwks")
@@ -59,7 +64,7 @@ extension CareRecordConfiguration {
         guard refresh >= 0 else { throw ConfigurationError("auth.jwksRefreshSeconds must be 0 or more") }
         let lifetime = try auth.optionalInt("maximumTokenLifetimeSeconds") ?? 43_200
         guard lifetime > 0 else { throw ConfigurationError("auth.maximumTokenLifetimeSeconds must be positive") }
-        let audit = try Self.audit(try root.optionalMap("audit"), auditPath: auditPath, resolve: resolve)
+        let audit = try Self.audit(try root.optionalMap("audit"), folder: auditFolder, resolve: resolve)
 
         let organisations = try root.list("organisations").map { node in
             try node.allowOnly(["ods", "name", "type"])
@@ -80,7 +85,7 @@ extension CareRecordConfiguration {
             throw ConfigurationError("sync.schedule must be a time of day as HH:MM, not '\(schedule)'")
         }
         return CareRecordConfiguration(
-            server: server, databasePath: databasePath, auditPath: auditPath,
+            server: server, database: database,
             auth: Auth(
                 issuer: try auth.string("issuer"), audience: try auth.string("audience"), jwks: jwks.hasPrefix("https://") ? jwks : resolve(jwks),
                 jwksRefreshSeconds: refresh, maximumTokenLifetimeSeconds: lifetime),
@@ -108,10 +113,51 @@ extension CareRecordConfiguration {
         return settings
     }
 
-    /// `audit`: the checkpoint signing key and file, by default beside the audit database.
-    static func audit(_ node: ConfigNode?, auditPath: String, resolve: (String) -> String) throws -> Audit {
+    /// `database`: a SQLite `path` (and `auditPath`), or a PostgreSQL `url` with `passwordFile` and `tls`; never both.
+    static func database(_ node: ConfigNode, environment: [String: String], resolve: (String) -> String) throws -> Database {
+        try node.allowOnly(["path", "auditPath", "url", "passwordFile", "tls"])
+        let sqliteKeys = ["path", "auditPath"].filter(node.has)
+        let postgresKeys = ["url", "passwordFile", "tls"].filter(node.has)
+        if !sqliteKeys.isEmpty && !postgresKeys.isEmpty {
+            throw ConfigurationError(
+                "database: \(sqliteKeys.joined(separator: ", ")) (SQLite) and \(postgresKeys.joined(separator: ", ")) (PostgreSQL) cannot be used together")
+        }
+        guard node.has("url") else {
+            guard node.has("path") else {
+                throw ConfigurationError(
+                    postgresKeys.isEmpty
+                        ? "database.path (SQLite) or database.url (PostgreSQL) is required"
+                        : "database.\(postgresKeys[0]) needs database.url")
+            }
+            let path = resolve(try node.string("path"))
+            let auditPath = try node.optionalString("auditPath").map(resolve)
+                ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("audit.sqlite").path
+            return .sqlite(path: path, auditPath: auditPath)
+        }
+        var password = environment["CARE_RECORD_DATABASE_PASSWORD"]
+        if let file = try node.optionalString("passwordFile").map(resolve) {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError("database.passwordFile: cannot read \(file)")
+            }
+            // One line; the newline an editor adds is not part of the password.
+            password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        }
+        var caFile: String?
+        if let tls = try node.optionalMap("tls") {
+            try tls.allowOnly(["caFile"])
+            caFile = resolve(try tls.string("caFile"))
+        }
+        let url = try node.string("url")
+        do {
+            return .postgresql(try PostgresSettings(url: url, password: password, tlsCAFile: caFile))
+        } catch {
+            throw ConfigurationError(error.description)
+        }
+    }
+
+    /// `audit`: the checkpoint signing key and file, by default in `folder`.
+    static func audit(_ node: ConfigNode?, folder: URL, resolve: (String) -> String) throws -> Audit {
         try node?.allowOnly(["signingKey", "verifyKey", "checkpointFile"])
-        let folder = URL(fileURLWithPath: auditPath).deletingLastPathComponent()
         return Audit(
             signingKey: try node?.optionalString("signingKey").map(resolve) ?? folder.appendingPathComponent("audit-signing.pem").path,
             verifyKey: try node?.optionalString("verifyKey").map(resolve),

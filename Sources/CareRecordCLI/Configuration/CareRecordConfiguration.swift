@@ -1,4 +1,5 @@
 import CareRecordServer
+import CareRecordStore
 import Foundation
 import Upstream
 
@@ -41,16 +42,32 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var type: String
     }
 
+    /// Where the record and the audit log are kept (C9 `database`).
+    public enum Database: Sendable, Equatable {
+        /// One node: the record's SQLite file, and the audit log's own (by default `audit.sqlite` beside the record).
+        case sqlite(path: String, auditPath: String)
+        /// Several nodes sharing one PostgreSQL database for the record and the audit log.
+        case postgresql(PostgresSettings)
+    }
+
     public var server: Server
-    public var databasePath: String
-    /// The audit log's own SQLite file; by default `audit.sqlite` beside the record.
-    public var auditPath: String
+    public var database: Database
     public var auth: Auth
     public var audit: Audit
     public var organisations: [Organisation]
     public var sources: [SourceConfiguration]
     /// Daily sync time, "HH:MM" local time; nil for manual syncs only.
     public var syncSchedule: String?
+
+    /// The record's SQLite file; nil on PostgreSQL.
+    public var databasePath: String? {
+        if case .sqlite(let path, _) = database { path } else { nil }
+    }
+
+    /// The audit log's SQLite file; nil on PostgreSQL.
+    public var auditPath: String? {
+        if case .sqlite(_, let auditPath) = database { auditPath } else { nil }
+    }
 
     public static let organisationTypes: Set<String> = [
         "gp-practice", "acute-trust", "community-trust", "mental-health-trust", "social-care", "hospice", "ambulance-trust",

@@ -62,6 +62,9 @@ struct ConfigNode {
         throw ConfigurationError("\(name(key)) must be a number")
     }
 
+    /// Whether the key is present (with any value, `null` included).
+    func has(_ key: String) -> Bool { values[key] != nil }
+
     /// Whether the key is present with an explicit `null`.
     func isNull(_ key: String) -> Bool { values[key] is NSNull }
 

@@ -6,9 +6,10 @@ import Upstream
 /// Builds the FHIR API from a configuration: opens the record and the audit log, and loads the JWKS.
 enum APIFactory {
     static func make(_ configuration: CareRecordConfiguration) async throws -> CareRecordAPI {
-        let repository = try SQLiteCareRecordRepository(path: configuration.databasePath)
+        let stores = try await Stores.open(configuration)
+        let repository = stores.repository
         try await repository.updateSources(configuration.sources.map(\.identity))
-        let auditStore = try SQLiteAuditStore(path: configuration.auditPath)
+        let auditStore = stores.audit
         let location = configuration.auth.jwks
         let verifier: TokenVerifier
         do {

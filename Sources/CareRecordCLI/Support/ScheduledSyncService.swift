@@ -4,7 +4,8 @@ import Logging
 import ServiceLifecycle
 import Upstream
 
-/// Runs a sync of every source each day at the configured time, inside `serve`; reads go on meanwhile (WAL snapshots).
+/// Runs a sync of every source each day at the configured time, inside `serve`, on one node at a time (the record's sync
+/// lock; the others skip and say so); reads go on meanwhile (each refresh is one transaction).
 struct ScheduledSyncService: Service {
     let schedule: DailySchedule
     let runner: SyncRunner
@@ -22,7 +23,18 @@ struct ScheduledSyncService: Service {
             } catch {
                 return
             }
-            for report in await runner.sync(sources) {
+            let reports: [ImportReport]
+            do {
+                guard let held = try await runner.syncExclusively(sources) else {
+                    logger.notice("scheduled sync skipped: another node (or care-record sync) holds the sync lock")
+                    continue
+                }
+                reports = held
+            } catch {
+                logger.error("scheduled sync not started: the sync lock cannot be taken", metadata: ["error_type": "\(type(of: error))"])
+                continue
+            }
+            for report in reports {
                 if report.succeeded {
                     logger.info("scheduled sync ok", metadata: ["source": "\(report.sourceId)", "patients": "\(report.patients)"])
                 } else {

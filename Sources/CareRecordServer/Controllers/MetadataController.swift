@@ -18,24 +18,45 @@ struct MetadataController {
         }
         router.get("health") { _, _ in
             let statistics = await auditLog.statistics
-            let sources = try await repository.sourceStatuses().map(Health.Source.init)
-            let body = Health(status: "ok", audit: statistics, jwks: verifier.keyStatus, rateLimited: await throttled.total, sources: sources)
+            // Unreachable (PostgreSQL down or a connection lost): 503, so a load balancer sends requests to another node.
+            var database = Health.Database(backend: repository.backend, reachable: await repository.isReachable())
+            var sources: [Health.Source] = []
+            if database.reachable {
+                do {
+                    sources = try await repository.sourceStatuses().map(Health.Source.init)
+                } catch is StoreError {
+                    database.reachable = false
+                }
+            }
+            let body = Health(
+                status: database.reachable ? "ok" : "unavailable", database: database, audit: statistics, jwks: verifier.keyStatus,
+                rateLimited: await throttled.total, sources: sources)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
+            return Response(
+                status: database.reachable ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
         }
     }
 }
 
 /// The health probe's body: up, how audit commits are going, and how fresh each source's data is (no patient data).
 struct Health: Encodable {
+    /// `ok`, or `unavailable` when the database cannot be reached.
     let status: String
+    let database: Database
     let audit: AuditLog.Statistics
     /// The token keys: a failed reload keeps the last good keys and shows here.
     let jwks: JWKSStatus
     /// Requests refused with 429 since start.
     let rateLimited: Int
     let sources: [Source]
+
+    /// Which backend holds the record and the audit log, and whether it answered just now.
+    struct Database: Encodable {
+        let backend: String
+        var reachable: Bool
+    }
 
     /// One source's freshness: when its data in service was synced, and whether the latest attempt worked.
     struct Source: Encodable {

@@ -1,3 +1,4 @@
+import Foundation
 import FHIR
 import Logging
 import PostgresNIO
@@ -150,6 +151,12 @@ struct SQLFragment {
     /// Binds a value; its placeholder.
     mutating func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
         binds.append(value)
+        return "$\(binds.count)"
+    }
+
+    /// Binds bytes as `bytea`; its placeholder.
+    mutating func bind(bytes value: Data) throws -> String {
+        try binds.append(value)
         return "$\(binds.count)"
     }
 

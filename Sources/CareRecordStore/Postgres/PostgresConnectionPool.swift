@@ -64,7 +64,11 @@ public final class PostgresConnectionPool: Sendable {
                 group.addTask {
                     try await client.withConnection { connection in
                         guard race.lease() else { throw StoreError.unavailable }
-                        return try await body(connection)
+                        do {
+                            return try await body(connection)
+                        } catch {
+                            throw BodyFailure(error: error)
+                        }
                     }
                 }
                 group.addTask {
@@ -80,6 +84,9 @@ public final class PostgresConnectionPool: Sendable {
                 }
                 throw StoreError.unavailable
             }
+        } catch let failure as BodyFailure {
+            // The body's own errors (an import's refusal, say) stay as they are; the database's are classified.
+            throw failure.error is PSQLError ? Self.storeError(failure.error) : failure.error
         } catch {
             throw Self.storeError(error)
         }
@@ -126,9 +133,27 @@ public final class PostgresConnectionPool: Sendable {
         }
     }
 
+    /// A failure to open or migrate, in words for an operator: the server's own message (never containing the password)
+    /// or what kind of failure it was.
+    public static func explain(_ error: any Error) -> String {
+        switch error {
+        case StoreError.unavailable:
+            "cannot be reached (is it running, and do the user, password and TLS settings match?)"
+        case let error as PSQLError:
+            error.serverInfo?[.message].map { "refused: \($0)" } ?? "connection failed (\(error.code))"
+        default:
+            "\(type(of: error))"
+        }
+    }
+
     /// SQLSTATEs (or classes) that mean "not now" rather than "wrong": connection exceptions, insufficient resources,
     /// operator intervention (shutdown, statement timeout), lock timeout, serialization failure and deadlock.
     static let unavailableStates = ["08", "53", "57", "55P03", "40001", "40P01"]
+}
+
+/// An error thrown by the body of `withConnection`, told apart from the pool's own.
+private struct BodyFailure: Error {
+    let error: any Error
 }
 
 /// Decides, exactly once, whether a lease arrived before the wait ran out: a connection leased after the caller

@@ -25,6 +25,12 @@ public struct SyncRunner: Sendable {
         return reports
     }
 
+    /// Syncs every source holding the record's sync lock, so one sync runs at a time across every node and
+    /// `care-record sync`; nil, doing nothing, when another holds it.
+    public func syncExclusively(_ sources: [SourceConfiguration]) async throws -> [ImportReport]? {
+        try await repository.withSyncLock { await self.sync(sources) }
+    }
+
     /// Syncs one source: a `file://` folder directly, an https source through the Bulk Data client into a scratch folder.
     public func sync(_ source: SourceConfiguration) async -> ImportReport {
         let started = Date()
