@@ -43,6 +43,9 @@ struct ReadAPITests {
             #expect(sources.count == 6)
             #expect(sources.allSatisfy { ($0["lastAttemptSucceeded"] as? Bool) == true && FHIRDateTime.isValidDateTime($0["lastSuccessfulSync"] as? String ?? "") })
             #expect(body?["audit"] != nil)
+            let database = body?["database"] as? [String: Any]
+            #expect(database?["backend"] as? String == "sqlite")
+            #expect(database?["reachable"] as? Bool == true)
         }
     }
 

@@ -783,7 +783,9 @@ RESPONSES = {
         "Retry shortly (`Retry-After: 1`). `AUDIT_UNAVAILABLE`: the request's audit record could not be durably committed (C8), so "
         "whatever the answer would have been is withheld and nothing is released. `SERVICE_BUSY` (rare): the patient's sharing "
         "state (registration, care relationships, decisions) changed between the access decision and the read three times in a "
-        "row; each time the decision was made again on the new state, so no data is released on a stale decision.",
+        "row; each time the decision was made again on the new state, so no data is released on a stale decision. A lost "
+        "database connection (PostgreSQL) also answers `503`: `SERVICE_BUSY`, or `AUDIT_UNAVAILABLE` when the audit record "
+        "cannot be committed either; the node reconnects on its own.",
         ["auditUnavailable", "serviceBusyRead"], headers=RETRY_AFTER),
     "UnavailableConsentCreate": examples_response(
         "Nothing was stored, and posting again is safe; retry shortly (`Retry-After: 1`). `AUDIT_UNAVAILABLE`: the audit record "
@@ -813,15 +815,21 @@ HEALTH_SOURCES = [
 ]
 HEALTH_JWKS = {"keys": 2, "lastAttempt": "2026-11-25T14:00:03.112Z", "lastAttemptSucceeded": True,
                "lastLoaded": "2026-11-25T02:00:00.514Z"}
-HEALTH = {"audit": {"failures": 0, "largestTransaction": 7, "records": 1532, "transactions": 1190}, "jwks": HEALTH_JWKS,
+HEALTH = {"audit": {"failures": 0, "largestTransaction": 7, "records": 1532, "transactions": 1190},
+          "database": {"backend": "sqlite", "reachable": True}, "jwks": HEALTH_JWKS,
           "rateLimited": 12, "sources": HEALTH_SOURCES, "status": "ok"}
 HEALTH_JWKS_FAILED = {"keys": 2, "lastAttempt": "2026-11-25T14:05:03.118Z", "lastAttemptSucceeded": False,
                       "lastError": "the JWKS could not be fetched", "lastLoaded": "2026-11-25T02:00:00.514Z"}
 HEALTH_JWKS_RELOAD_FAILED = {**HEALTH, "jwks": HEALTH_JWKS_FAILED}
 HEALTH_NEW_DATABASE = {"audit": {"failures": 0, "largestTransaction": 0, "records": 0, "transactions": 0},
+                       "database": {"backend": "sqlite", "reachable": True},
                        "jwks": {"keys": 1, "lastAttempt": "2026-11-25T09:30:00.027Z", "lastAttemptSucceeded": True,
                                 "lastLoaded": "2026-11-25T09:30:00.027Z"},
                        "rateLimited": 0, "sources": [], "status": "ok"}
+# One node of several on PostgreSQL, its database lost: 503, so a load balancer sends requests to another node.
+HEALTH_DATABASE_UNREACHABLE = {"audit": {"failures": 1, "largestTransaction": 9, "records": 20417, "transactions": 12385},
+                               "database": {"backend": "postgresql", "reachable": False}, "jwks": HEALTH_JWKS,
+                               "rateLimited": 0, "sources": [], "status": "unavailable"}
 
 
 def obj(props, required=None, description=None, **extra):
@@ -1137,11 +1145,22 @@ SCHEMAS = {
         required=["resourceType", "status", "date", "kind", "fhirVersion", "format"],
         description="What the server supports, served at `/metadata`."),
     "Health": obj(
-        {"status": {"type": "string", "const": "ok"},
+        {"status": {"type": "string", "enum": ["ok", "unavailable"],
+                    "description": "`ok` (answered `200`), or `unavailable` (answered `503`) when the database cannot be reached."},
+         "database": obj(
+             {"backend": {"type": "string", "enum": ["sqlite", "postgresql"],
+                          "description": "Which backend holds the record and the audit log (`database.path` or `database.url` in "
+                                         "the configuration)."},
+              "reachable": {"type": "boolean",
+                            "description": "Whether the database answered this probe. `false`: the node cannot serve requests "
+                                           "(they get `503`) and reconnects on its own."}},
+             required=["backend", "reachable"],
+             description="The database this node uses, and whether it answered just now."),
          "sources": {"type": "array", "items": S("HealthSource"),
                      "description": "How fresh each upstream source's data is, ordered by source `id`: every configured source "
                                     "(registered when `serve` starts; one never synced has no times yet) and any source since removed "
-                                    "from the configuration that has a sync attempt. Empty for a new database without sources."},
+                                    "from the configuration that has a sync attempt. Empty for a new database without sources, "
+                                    "and when the database cannot be reached."},
          "audit": obj(
              {"records": {"type": "integer", "minimum": 0, "description": "Audit records committed since the process started."},
               "transactions": {"type": "integer", "minimum": 0, "description": "Commits (group commit: each takes every record waiting)."},
@@ -1153,7 +1172,7 @@ SCHEMAS = {
          "jwks": S("HealthJWKS"),
          "rateLimited": {"type": "integer", "minimum": 0,
                          "description": "Requests refused with `429 TOO_MANY_REQUESTS` since the process started."}},
-        required=["status", "audit", "jwks", "rateLimited", "sources"],
+        required=["status", "database", "audit", "jwks", "rateLimited", "sources"],
         description="The probe's body: no patient data. Keys are sorted (in nested objects too); absent values are left out, "
                     "never `null`.",
         example=HEALTH),
@@ -1357,9 +1376,13 @@ PATHS["/health"] = {"get": {
                    "- `sources`: for each upstream source, when its data in service was synced (`lastSuccessfulSync`) and how its "
                    "latest sync attempt went (`lastAttempt`, `lastAttemptSucceeded`). This is how clients tell how fresh each "
                    "source's data is (each served resource also names its source in `meta.source`). A source whose latest attempt "
-                   "failed goes on serving the data of its last successful sync.\n\n"
-                   "The source list is read from the database on every call: if that read fails the answer is `500` "
-                   "`INTERNAL_ERROR` (an OperationOutcome, `application/fhir+json`).",
+                   "failed goes on serving the data of its last successful sync;\n"
+                   "- `database`: the backend (`sqlite` or `postgresql`) and whether it answered just now.\n\n"
+                   "The database is asked on every call, and the source list read from it: when it cannot be reached "
+                   "(PostgreSQL down, a connection lost, the read failing), the answer is `503` with the same JSON body, "
+                   "`status` `unavailable`, `database.reachable` `false` and no `sources`, so a load balancer sends requests "
+                   "to another node; the node reconnects on its own. Any other failure is `500` `INTERNAL_ERROR` (an "
+                   "OperationOutcome, `application/fhir+json`).",
     "security": [],
     "parameters": [ref("parameters", "Format"), *ID_PARAMS],
     "responses": {
@@ -1371,6 +1394,11 @@ PATHS["/health"] = {"get": {
                                          "value": HEALTH_JWKS_RELOAD_FAILED},
                     "newDatabase": {"summary": "Just started on a database no source has been synced into", "value": HEALTH_NEW_DATABASE}}}}},
         "406": ref("responses", "NotAcceptable"),
+        "503": {"description": "The database cannot be reached: this node cannot serve requests now (it reconnects on its own).",
+                "headers": STD_HEADERS,
+                "content": {"application/json": {"schema": S("Health"), "examples": {
+                    "databaseUnreachable": {"summary": "One node of several: its PostgreSQL database cannot be reached",
+                                            "value": HEALTH_DATABASE_UNREACHABLE}}}}},
         "500": ref("responses", "InternalError"),
     },
 }}
@@ -1739,7 +1767,8 @@ are counted in one record per minute (interaction `throttled`, method `*`, statu
 is made: its record is committed first, and if that fails the answer is `503` and nothing changes; if storing the
 decision then fails (`503 SERVICE_BUSY` after a bounded 2 s wait), a second record for the same request id says so.
 Each record is keyed by the server's own request id; the client's `X-Request-ID` and `X-Correlation-ID` are kept as
-given. `GET /health` reports the commit statistics, the token keys and how fresh each upstream source's data is.
+given. `GET /health` reports the commit statistics, the token keys, how fresh each upstream source's data is, and
+whether the database answers.
 
 **Media type.** Responses are `application/fhir+json; charset=utf-8` (`/health`: `application/json`).
 `Accept` must allow `application/fhir+json`, `application/json`, `application/*` or `*/*` (q > 0) when present;
@@ -1747,8 +1776,9 @@ given. `GET /health` reports the commit statistics, the token keys and how fresh
 
 **Headers on every response.** `X-Request-ID` (the client's if plain and ≤ 128 characters, else the server's own request
 id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters) and `Cache-Control: no-store`. `429` and `503`
-carry `Retry-After`. Resource and Bundle responses (and the `201` of `POST /Consent`) also carry a weak `ETag` and,
-when known, `Last-Modified`; on a `GET`, `If-None-Match` with a matching tag (or `*`) gives `304`.
+carry `Retry-After` (the `503` of `GET /health` aside). Resource and Bundle responses (and the `201` of `POST /Consent`)
+also carry a weak `ETag` and, when known, `Last-Modified`; on a `GET`, `If-None-Match` with a matching tag (or `*`)
+gives `304`.
 
 **Paging.** `_count` 0–200 (default 50), `_offset` ≥ 0. Links are absolute (`server.baseURL`) and repeat the
 query with `_count` and `_offset` set. `GET /Consent` and `$everything` are not paged.

@@ -25,7 +25,8 @@ public final class PostgresAuditStore: CheckpointedAuditStore {
         return try await pool.transaction { connection, logger in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.chainLock))", logger: logger)
             let head = try await Self.head(connection, logger) ?? (0, AuditChain.genesis)
-            let linked = AuditChain.link(records, after: head)
+            // PostgreSQL's text holds no NUL (a token claim could carry one): replaced before linking, so what is stored is what was hashed.
+            let linked = AuditChain.link(records.map(\.withoutNUL), after: head)
             var start = linked.startIndex
             while start < linked.endIndex {
                 let end = min(start + Self.rowsPerStatement, linked.endIndex)

@@ -132,7 +132,7 @@ extension SQLiteCareRecordRepository {
 
     public func sourceStatuses() async throws -> [SourceStatus] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, ods FROM source ORDER BY id").map { row in
+            try Row.fetchAll(db, sql: "SELECT id, ods, isGPPractice FROM source ORDER BY id").map { row in
                 let id: String = row["id"]
                 func report(_ condition: String) throws -> ImportReport? {
                     let json = try String.fetchOne(
@@ -140,7 +140,7 @@ extension SQLiteCareRecordRepository {
                     return try json.map { try JSONDecoder.importReports.decode(ImportReport.self, from: Data($0.utf8)) }
                 }
                 return SourceStatus(
-                    source: SourceIdentity(id: id, ods: row["ods"]),
+                    source: SourceIdentity(id: id, ods: row["ods"], isGPPractice: row["isGPPractice"]),
                     lastSuccess: try report("AND succeeded = 1"), lastAttempt: try report(""))
             }
         }
