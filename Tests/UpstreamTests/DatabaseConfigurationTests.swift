@@ -45,7 +45,7 @@ struct DatabaseConfigurationTests {
 
     @Test("the multi-node example (Examples/config/postgres.yaml) loads as PostgreSQL with TLS")
     func example() throws {
-        let configuration = try CareRecordConfiguration.load(path: ConfigurationTests.folder.appendingPathComponent("postgres.yaml").path, environment: [:])
+        let configuration = try CareRecordConfiguration.load(path: ExampleConfigurationTests.folder.appendingPathComponent("postgres.yaml").path, environment: [:])
         guard case .postgresql(let settings) = configuration.database else { Issue.record("not PostgreSQL"); return }
         #expect(settings.password == "change-me")
         #expect(settings.tls != nil)
