@@ -235,7 +235,7 @@ final class PostgresServer: Sendable {
     }
 
     /// A TCP port nothing listens on now (bound to 0, read back, released).
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
