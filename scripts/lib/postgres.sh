@@ -62,10 +62,11 @@ pg_start() {
     return 1
   fi
   # postgres runs as a child of this shell (not daemonised by pg_ctl), so that pg_stop can reap it, in a session of its
-  # own, so that a Ctrl-C meant for the script does not stop it under the programs using it. fsync is off: a throwaway
-  # server's data need not survive a power cut.
+  # own, so that a Ctrl-C meant for the script does not stop it under the programs using it. fsync is off unless PG_FSYNC=on
+  # (benchmarks measure durable commits): a throwaway server's data need not survive a power cut.
+  local fsync=${PG_FSYNC:-off}
   pg_as_server_user setsid --wait "$PG_BIN/postgres" -D "$dir/data" -k "$dir" -p "$PG_PORT" -c listen_addresses=127.0.0.1 \
-    -c fsync=off -c full_page_writes=off >>"$dir/server.log" 2>&1 </dev/null &
+    -c fsync="$fsync" -c full_page_writes="$fsync" -c max_connections=200 >>"$dir/server.log" 2>&1 </dev/null &
   PG_PID=$!
   local tries=0
   until "$PG_BIN/pg_isready" -q -h "$dir" -p "$PG_PORT" -U postgres; do
