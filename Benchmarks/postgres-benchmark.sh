@@ -14,6 +14,7 @@ PATIENTS=${PATIENTS:-10000}
 REFRESH_PATIENTS=${REFRESH_PATIENTS:-100000}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
+PARTS=${PARTS:-reads refresh}   # PARTS=reads or PARTS=refresh runs one half
 scripts/setup
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk; }
 swift build -c release --product care-record
@@ -59,13 +60,18 @@ serve() { # serve CONFIG PORT: starts a node and waits for it
 }
 stop_nodes() { { for pid in "${PIDS[@]}"; do kill "$pid"; wait "$pid"; done; } 2>/dev/null || true; PIDS=(); }
 audit_stats() { # audit_stats PORT: records per commit since the node started
-  curl -s "http://127.0.0.1:$1/health" | python3 -c 'import json, sys; a = json.load(sys.stdin)["audit"]; print(f"{a[\"records\"]} records in {a[\"transactions\"]} commits: {a[\"records\"] / max(a[\"transactions\"], 1):.1f} records per commit, largest {a[\"largestTransaction\"]}")'
+  curl -s "http://127.0.0.1:$1/health" | python3 -c '
+import json, sys
+audit = json.load(sys.stdin)["audit"]
+records, commits, largest = audit["records"], audit["transactions"], audit["largestTransaction"]
+print(f"{records} records in {commits} commits: {records / max(commits, 1):.1f} records per commit, largest {largest}")'
 }
 bench() { # bench PORT CONNECTIONS: wrk over GET /Patient/{nhs}
   wrk -t1 -c"$2" -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1"
 }
 
 # ---- 1 and 2: reads
+if [[ " $PARTS " == *" reads "* ]]; then
 $BIN generate --patients "$PATIENTS" --out "$WORK/reads" >/dev/null
 node_config "$WORK/reads" sqlite 18101 ""
 node_config "$WORK/reads" node-a 18102 reads
@@ -101,8 +107,10 @@ say "audit node a: $(audit_stats 18102)"
 say "audit node b: $(audit_stats 18103)"
 stop_nodes
 say "audit verify (one chain, both nodes): $($BIN audit verify --config "$WORK/reads/node-a.yaml" --checkpoints "$WORK/reads/checkpoints-node-b.log")"
+fi
 
 # ---- 3: a full refresh of a big region
+if [[ " $PARTS " == *" refresh "* ]]; then
 $BIN generate --patients "$REFRESH_PATIENTS" --out "$WORK/refresh" >/dev/null
 node_config "$WORK/refresh" sqlite 18104 ""
 node_config "$WORK/refresh" postgres 18105 refresh
@@ -122,4 +130,5 @@ rss = re.search(r"peak RSS (\d+) KiB", text).group(1)
 print(f"{backend}: refresh (replacing every source) {resources} resources in {seconds:.1f} s: {resources / seconds:,.0f} resources/s, peak RSS {int(rss) // 1024} MiB")
 PY
 done
+fi
 echo "results: $OUT"

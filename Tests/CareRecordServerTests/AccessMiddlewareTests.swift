@@ -10,7 +10,7 @@ import Testing
 @testable import CareRecordServer
 @testable import CareRecordStore
 
-/// Test double: the real SQLite record, except that the first read of a patient's data is preceded by the registered
+/// Test double: the real record (either backend), except that the first read of a patient's data is preceded by the registered
 /// practice blocking the record, as if the block were committed between the access decision and the read.
 struct BlockingBeforeReadRepository: CareRecordRepository {
     let inner: any CareRecordRepository
@@ -72,9 +72,10 @@ struct BlockingBeforeReadRepository: CareRecordRepository {
 
 @Suite("The access decision as middleware (issue 8.10, 8.13, 8.14)")
 struct AccessMiddlewareTests {
-    @Test("a block committed between the decision and the read releases nothing", arguments: ["/Patient/{nhs}", "/Condition?patient={nhs}", "/Patient/{nhs}/$everything"])
-    func blockBetweenDecisionAndRead(_ template: String) async throws {
-        let fixture = try await RegionFixture.make()
+    @Test("a block committed between the decision and the read releases nothing",
+          arguments: RecordBackend.all, ["/Patient/{nhs}", "/Condition?patient={nhs}", "/Patient/{nhs}/$everything"])
+    func blockBetweenDecisionAndRead(backend: RecordBackend, _ template: String) async throws {
+        let fixture = try await RegionFixture.make(backend: backend)
         let nhs = try fixture.nhs(\.hospitalActiveWithConsent)
         let repository = BlockingBeforeReadRepository(inner: fixture.repository)
         let api = CareRecordAPI(

@@ -37,13 +37,14 @@ public final class PostgresCareRecordRepository: CareRecordRepository {
     }
 
     public func patientState(_ nhsNumber: NHSNumber) async throws -> PatientState? {
-        try await snapshot { connection, logger in try await Self.patientState(nhsNumber, connection, logger) }
+        // One statement: its own snapshot, no transaction needed.
+        try await pool.withConnection { connection in try await Self.patientState(nhsNumber, connection, self.pool.logger) }
     }
 
     public func patient(_ nhsNumber: NHSNumber, consistentWith state: PatientState?) async throws -> StoredResource? {
         try await snapshot { connection, logger in
             try await Self.require(state, connection, logger)
-            return try await Self.patient(nhsNumber, connection, logger)
+            return try await Self.patient(nhsNumber, practice: state.map(\.registeredPractice), connection, logger)
         }
     }
 
@@ -52,17 +53,20 @@ public final class PostgresCareRecordRepository: CareRecordRepository {
     ) async throws -> Page<StoredResource> {
         try await snapshot { connection, logger in
             try await Self.require(state, connection, logger)
-            var total = 0
-            for try await count in try await connection.query(
-                "SELECT COUNT(*) FROM clinicalEntry WHERE nhsNumber = \(patient.value) AND resourceType = \(type.rawValue)", logger: logger
-            ).decode(Int64.self) {
-                total = Int(count)
-            }
+            // The total rides on every row of the page; only an empty page (past the end) needs a count of its own.
             let rows = try await Self.rows(connection.query(
                 """
-                SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry
+                SELECT id, sourceId, versionId, lastUpdated, resource, COUNT(*) OVER () FROM clinicalEntry
                 WHERE nhsNumber = \(patient.value) AND resourceType = \(type.rawValue) ORDER BY id LIMIT \(page.count) OFFSET \(page.offset)
                 """, logger: logger))
+            var total = try rows.first.map { Int(try $0[5].decode(Int64.self)) } ?? 0
+            if rows.isEmpty && page.offset > 0 {
+                for try await count in try await connection.query(
+                    "SELECT COUNT(*) FROM clinicalEntry WHERE nhsNumber = \(patient.value) AND resourceType = \(type.rawValue)", logger: logger
+                ).decode(Int64.self) {
+                    total = Int(count)
+                }
+            }
             return Page(total: total, items: try rows.map { try Self.storedResource($0, type: type.rawValue, patient: patient) })
         }
     }
@@ -82,7 +86,7 @@ public final class PostgresCareRecordRepository: CareRecordRepository {
     public func everything(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource] {
         try await snapshot { connection, logger in
             try await Self.require(state, connection, logger)
-            var resources = try await Self.patient(patient, connection, logger).map { [$0] } ?? []
+            var resources = try await Self.patient(patient, practice: state.map(\.registeredPractice), connection, logger).map { [$0] } ?? []
             // One statement for every clinical type, in the same order as the SQLite record (type by type, then id).
             let rows = try await Self.rows(connection.query(
                 """
@@ -207,8 +211,16 @@ extension PostgresCareRecordRepository {
         return entry
     }
 
-    static func patient(_ nhsNumber: NHSNumber, _ connection: PostgresConnection, _ logger: Logger) async throws -> StoredResource? {
-        let practice = try await registeredPractice(nhsNumber, connection, logger)
+    /// `practice`: the registered practice when already read in this transaction (a re-checked state), to save a query.
+    static func patient(
+        _ nhsNumber: NHSNumber, practice known: String?? = nil, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> StoredResource? {
+        let practice: String?
+        if let known {
+            practice = known
+        } else {
+            practice = try await registeredPractice(nhsNumber, connection, logger)
+        }
         var best: (preferred: Bool, resource: StoredResource)?
         for row in try await rows(connection.query(
             """
@@ -250,31 +262,66 @@ extension PostgresCareRecordRepository {
         return nil
     }
 
-    static func patientState(_ nhsNumber: NHSNumber, _ connection: PostgresConnection, _ logger: Logger) async throws -> PatientState? {
-        let practice = try await registeredPractice(nhsNumber, connection, logger)
-        var episodes: [CareEpisode] = []
-        for try await (id, ods, status, start, end, sourceId) in try await connection.query(
-            "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = \(nhsNumber.value) ORDER BY ods, id",
-            logger: logger
-        ).decode((String, String, String, Date?, Date?, String).self) {
-            episodes.append(CareEpisode(id: id, ods: ods, status: status, start: start, end: end, sourceId: sourceId))
+    /// Everything `PatientState` holds, in one statement (one round trip, and one snapshot even outside a transaction):
+    /// kind 0 the registered practice, 1 an episode, 2 a decision, 3 demographics held. Sorted in Swift as the SQLite
+    /// record sorts them (keys are ASCII, so byte order and Swift's order agree).
+    static let stateQuery = """
+        (SELECT 0, r.practiceOds, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+                NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::bigint
+         FROM registration r JOIN source s ON s.id = r.sourceId
+         WHERE r.nhsNumber = $1 AND s.isGPPractice AND r.sourceOds = r.practiceOds AND s.ods = r.practiceOds
+         ORDER BY r.lastUpdated DESC LIMIT 1)
+        UNION ALL
+        SELECT 1, id, ods, status, sourceId, NULL, NULL, periodStart, periodEnd, NULL, NULL FROM careEpisode WHERE nhsNumber = $1
+        UNION ALL
+        SELECT 2, id, kind, recordedByOds, sourceId, recordedBySub, actorSub, recordedAt, periodStart, periodEnd,
+               sequence + CASE WHEN sourceId IS NULL THEN 1099511627776 ELSE 0 END
+        FROM sharingDecision WHERE nhsNumber = $1
+        UNION ALL
+        SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE EXISTS (SELECT 1 FROM patientRecord WHERE nhsNumber = $1)
+        """
+
+    /// `stateQuery`, prepared once per connection: it runs on every request.
+    struct StateStatement: PostgresPreparedStatement {
+        static let sql = PostgresCareRecordRepository.stateQuery
+        typealias Row = PostgresRandomAccessRow
+        let nhsNumber: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(nhsNumber)
+            return bindings
         }
-        let decisions = try await decisionRows(nhsNumber, connection, logger).compactMap(sharingDecision)
-        var hasDemographics = false
-        for try await exists in try await connection.query(
-            "SELECT EXISTS (SELECT 1 FROM patientRecord WHERE nhsNumber = \(nhsNumber.value))", logger: logger
-        ).decode(Bool.self) {
-            hasDemographics = exists
-        }
-        if practice == nil && episodes.isEmpty && decisions.isEmpty && !hasDemographics { return nil }
-        return PatientState(nhsNumber: nhsNumber, registeredPractice: practice, episodes: episodes, decisions: decisions, hasDemographics: hasDemographics)
+
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRandomAccessRow { row.makeRandomAccess() }
     }
 
-    static func sharingDecision(_ row: PostgresRandomAccessRow) throws -> SharingDecision? {
-        guard let kind = SharingDecision.Kind(rawValue: try row[3].decode(String.self)) else { return nil }
-        return SharingDecision(
-            id: try row[1].decode(String.self), kind: kind, recordedAt: try row[4].decode(Date.self), recordedByOds: try row[5].decode(String.self),
-            sourceId: try row[6].decode(String?.self), recordedBySub: try row[7].decode(String?.self), actorSub: try row[8].decode(String?.self),
-            periodStart: try row[9].decode(Date?.self), periodEnd: try row[10].decode(Date?.self), sequence: try row[0].decode(Int64.self))
+    static func patientState(_ nhsNumber: NHSNumber, _ connection: PostgresConnection, _ logger: Logger) async throws -> PatientState? {
+        var practice: String?
+        var episodes: [CareEpisode] = []
+        var decisions: [SharingDecision] = []
+        var hasDemographics = false
+        for try await row in try await connection.execute(StateStatement(nhsNumber: nhsNumber.value), logger: logger) {
+            switch try row[0].decode(Int32.self) {
+            case 0:
+                practice = try row[1].decode(String.self)
+            case 1:
+                episodes.append(CareEpisode(
+                    id: try row[1].decode(String.self), ods: try row[2].decode(String.self), status: try row[3].decode(String.self),
+                    start: try row[7].decode(Date?.self), end: try row[8].decode(Date?.self), sourceId: try row[4].decode(String.self)))
+            case 2:
+                guard let kind = SharingDecision.Kind(rawValue: try row[2].decode(String.self)) else { continue }
+                decisions.append(SharingDecision(
+                    id: try row[1].decode(String.self), kind: kind, recordedAt: try row[7].decode(Date.self), recordedByOds: try row[3].decode(String.self),
+                    sourceId: try row[4].decode(String?.self), recordedBySub: try row[5].decode(String?.self), actorSub: try row[6].decode(String?.self),
+                    periodStart: try row[8].decode(Date?.self), periodEnd: try row[9].decode(Date?.self), sequence: try row[10].decode(Int64.self)))
+            default:
+                hasDemographics = true
+            }
+        }
+        if practice == nil && episodes.isEmpty && decisions.isEmpty && !hasDemographics { return nil }
+        episodes.sort { ($0.ods, $0.id) < ($1.ods, $1.id) }
+        decisions.sort(by: SharingDecision.chronological)
+        return PatientState(nhsNumber: nhsNumber, registeredPractice: practice, episodes: episodes, decisions: decisions, hasDemographics: hasDemographics)
     }
 }
