@@ -32,6 +32,8 @@ public struct CareRecordAPI: Sendable {
     public let throttled = ThrottleSummary()
     public let settings: APISettings
     public let clock: @Sendable () -> Date
+    /// Set when a graceful stop begins; `/health/ready` answers 503 from then on.
+    public let readiness = Readiness()
 
     public init(
         repository: any CareRecordRepository, auditStore: any AuditStore, verifier: TokenVerifier, participating: Set<String>, baseURL: String,
@@ -50,14 +52,18 @@ public struct CareRecordAPI: Sendable {
     /// The router with every route and middleware, outermost first: request identity, errors, audit, rate limit,
     /// negotiation; then authentication; then, for every patient-scoped route, the access decision.
     public func buildRouter() -> Router<CareRecordRequestContext> {
-        let router = Router(context: CareRecordRequestContext.self)
+        // HEAD on every GET route: the same handler, headers and all, without the body (HTTP semantics; integrators' probes).
+        let router = Router(context: CareRecordRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIdentityMiddleware(trustedProxies: settings.trustedProxies))
         router.add(middleware: OperationOutcomeMiddleware())
         router.add(middleware: AuditMiddleware(log: auditLog, throttled: throttled, clock: clock))
         router.add(middleware: RateLimitMiddleware(settings: settings.rateLimit, verifier: verifier, clock: clock))
         router.add(middleware: ContentNegotiationMiddleware())
         let statement = (try? FHIRJSON.encode(CapabilityStatementBuilder.build(baseURL: baseURL))) ?? Data()
-        MetadataController(capabilityStatement: statement, auditLog: auditLog, repository: repository, verifier: verifier, throttled: throttled).addRoutes(to: router)
+        MetadataController(
+            capabilityStatement: statement, auditLog: auditLog, auditStore: auditStore, repository: repository, verifier: verifier,
+            throttled: throttled, readiness: readiness
+        ).addRoutes(to: router)
 
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
         let patientScoped = PatientScopedRoutes(

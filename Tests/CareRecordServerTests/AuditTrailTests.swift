@@ -14,6 +14,7 @@ struct FailingAuditStore: AuditStore {
     func records(patient: NHSNumber, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditRecord> { throw Failure() }
     func record(sequence: Int64) async throws -> AuditRecord? { throw Failure() }
     func verify() async throws -> AuditVerification { throw Failure() }
+    func canCommit() async -> Bool { false }
 }
 
 /// Test double: a real SQLite audit store whose commits take 50 ms, so that records arriving meanwhile queue up.
@@ -28,6 +29,7 @@ struct SlowAuditStore: AuditStore {
     }
     func record(sequence: Int64) async throws -> AuditRecord? { try await inner.record(sequence: sequence) }
     func verify() async throws -> AuditVerification { try await inner.verify() }
+    func canCommit() async -> Bool { await inner.canCommit() }
 }
 
 @Suite("The audit trail (C8)")

@@ -176,14 +176,14 @@ struct ReadAPITests {
         }
     }
 
-    @Test("writes to clinical resources answer 405 READ_ONLY with Allow: GET")
+    @Test("writes to clinical resources answer 405 READ_ONLY with Allow: GET, HEAD")
     func readOnly() async throws {
         try await withClient { client, fixture in
             let auth = try await fixture.keys.bearer(ods: "A81001")
             for (method, uri) in [(HTTPRequest.Method.post, "/Patient"), (.put, "/Patient/9000000009"), (.delete, "/Condition/abc"), (.patch, "/MedicationStatement/x"), (.post, "/AllergyIntolerance"), (.delete, "/Consent/x")] {
                 let response = try await client.execute(uri: uri, method: method, headers: [.authorization: auth, .contentType: "application/fhir+json"], body: ByteBuffer(string: "{}")) { $0 }
                 #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
-                #expect(response.headers[.allow] == "GET")
+                #expect(response.headers[.allow] == "GET, HEAD")
                 #expect(errorCode(response.body) == "READ_ONLY")
             }
         }

@@ -242,6 +242,17 @@ final class ServeNode: Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGTERM: a graceful stop, as an orchestrator sends it.
+    func terminate() {
+        process.terminate()
+    }
+
+    /// Waits for the process to end; its exit status.
+    func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     func stop() {
         if process.isRunning {
             process.terminate()

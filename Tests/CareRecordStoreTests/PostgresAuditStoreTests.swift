@@ -76,7 +76,7 @@ struct PostgresAuditStoreTests {
     func outageAndRecovery() async throws {
         let server = try PostgresServer.start()
         defer { server.terminate() }
-        let node = try PostgresConnectionPool(settings: server.settings(database: try server.createDatabase()), maximumConnections: 2, connectionWait: .seconds(2))
+        let node = try PostgresConnectionPool(settings: server.settings(database: try server.createDatabase()), maximumConnections: 2, connectionWait: .seconds(5))
         let store = try await PostgresAuditStore(pool: node)
         _ = try await store.append([read("before")])
 

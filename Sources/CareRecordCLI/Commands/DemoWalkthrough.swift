@@ -18,6 +18,12 @@ struct DemoWalkthrough {
         var nhsNumber: String?
     }
 
+    /// This executable's absolute path, so the printed commands work when pasted as printed (it need not be on `PATH`).
+    static var executable: String {
+        let path = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : "care-record"
+    }
+
     func users() -> [User] {
         [
             User(variable: "GP", sub: "dr.jones", name: "Dr Sarah Jones", ods: "A81001", role: "doctor", registration: "GMC-7012345"),
@@ -33,9 +39,11 @@ struct DemoWalkthrough {
     func text() async throws -> String {
         let signer = try await TokenSigner(keyFile: keyFile)
         var lines = ["", "The Cheshire Care Record is serving \(baseURL) (Ctrl-C stops it).", "", "# Tokens for six users (valid 8 hours): paste these first"]
+        // Whole seconds, as `care-record token` signs them.
+        let now = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
         for user in users() {
             let token = try await signer.sign(AccessTokenClaims(
-                iss: ConfigTemplate.issuer, aud: ConfigTemplate.audience, sub: user.sub, exp: Date().addingTimeInterval(8 * 3600), iat: Date(),
+                iss: ConfigTemplate.issuer, aud: ConfigTemplate.audience, sub: user.sub, exp: now.addingTimeInterval(8 * 3600), iat: now,
                 name: user.name, ods: user.ods, role: user.role, registration: user.registration, nhsNumber: user.nhsNumber))
             lines.append("export \(user.variable)=\(token)")
         }
@@ -77,7 +85,7 @@ struct DemoWalkthrough {
             steps.append(("The practice's privacy officer: who accessed this patient's record", "curl -s \(auth("PRIVACY")) '\(baseURL)/AuditEvent?patient=\(own)'"))
             steps.append(("The patient reads their own record", "curl -s \(auth("PATIENT")) \(baseURL)/Patient/\(own)"))
             steps.append(("... and who viewed it", "curl -s \(auth("PATIENT")) '\(baseURL)/AuditEvent?patient=\(own)'"))
-            steps.append(("The same as a report, and a check of the audit log's hash chain", "care-record audit report --config \(configPath) --patient \(own) && care-record audit verify --config \(configPath)"))
+            steps.append(("The same as a report, and a check of the audit log's hash chain", "\(Self.executable) audit report --config \(configPath) --patient \(own) && \(Self.executable) audit verify --config \(configPath)"))
             steps.append(("No token: 401 with an OperationOutcome", "curl -si \(baseURL)/Patient/\(own)"))
         }
         return steps

@@ -25,9 +25,11 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Whole seconds: some JWT libraries refuse fractional `iat`/`exp` (RFC 7519 allows them, NumericDate).
+        let now = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
         print(try await TokenSigner(keyFile: key).sign(
             AccessTokenClaims(
-                iss: issuer, aud: audience, sub: sub, exp: Date().addingTimeInterval(TimeInterval(expiresIn)), iat: Date(),
+                iss: issuer, aud: audience, sub: sub, exp: now.addingTimeInterval(TimeInterval(expiresIn)), iat: now,
                 name: name, ods: ods, role: role, registration: registration, nhsNumber: nhsNumber)))
     }
 }

@@ -32,7 +32,7 @@ extension CareRecordConfiguration {
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
 
         let serverNode = try root.optionalMap("server")
-        try serverNode?.allowOnly(["host", "port", "baseURL", "rateLimit", "trustedProxies"])
+        try serverNode?.allowOnly(["host", "port", "baseURL", "rateLimit", "trustedProxies", "shutdownDrainSeconds"])
         let host = try serverNode?.optionalString("host") ?? "127.0.0.1"
         let port = try serverNode?.optionalInt("port") ?? 8080
         guard (1...65535).contains(port) else { throw ConfigurationError("server.port must be from 1 to 65535") }
@@ -48,6 +48,8 @@ extension CareRecordConfiguration {
             throw ConfigurationError("server.trustedProxies: '\(bad)' is not an IP address")
         }
         server.trustedProxies = Set(proxies)
+        server.shutdownDrainSeconds = try serverNode?.optionalInt("shutdownDrainSeconds") ?? 5
+        guard (0...300).contains(server.shutdownDrainSeconds) else { throw ConfigurationError("server.shutdownDrainSeconds must be from 0 to 300") }
 
         let database = try Self.database(try root.map("database"), environment: environment, resolve: resolve)
         // Checkpoint files and the signing key sit beside the audit database, or beside the configuration on PostgreSQL.

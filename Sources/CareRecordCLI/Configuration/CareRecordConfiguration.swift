@@ -13,6 +13,8 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var rateLimit = RateLimitSettings()
         /// Reverse proxies whose forwarding headers are believed.
         public var trustedProxies: Set<String> = []
+        /// On SIGTERM: how long `/health/ready` answers 503 while the node still serves, before it stops accepting.
+        public var shutdownDrainSeconds = 5
     }
 
     public struct Auth: Sendable, Equatable {

@@ -45,6 +45,7 @@ struct AuditEventController {
         }
         let found = try await auditStore.records(patient: access.nhsNumber, filter: filter, page: PageRequest(offset: page.offset, count: page.count))
         var bundle = SearchBundle(baseURL: baseURL, total: found.total)
+        bundle.ignoredParameters = access.parameters.ignored
         bundle.entries = try found.items.map { try stored($0, patient: access.nhsNumber, forPatient: context.user?.role == .patient) }
         bundle.links = Paging.links(base: "\(baseURL)/AuditEvent", parameters: access.parameters, page: page, total: found.total)
         context.audit.released(bundle.summary)

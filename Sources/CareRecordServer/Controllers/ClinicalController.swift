@@ -14,7 +14,8 @@ struct ClinicalController {
             type.rawValue,
             PatientRoute(
                 resolution: .patientParameter, purpose: .readRecord, interaction: "search-type", resourceType: type.rawValue,
-                allowedParameters: Set(["patient"]).union(SearchParameters.paging)),
+                allowedParameters: Set(["patient"]).union(SearchParameters.paging).union(ClinicalSearch.parameters(for: type)),
+                repeatableParameters: ["_lastUpdated"]),
             use: search)
         routes.get(
             "\(type.rawValue)/:id",
@@ -25,14 +26,24 @@ struct ClinicalController {
     @Sendable func search(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
         let access = try context.grant()
         let page = try access.parameters.page()
+        let search = try ClinicalSearch(access.parameters, type: type)
         var bundle = SearchBundle(baseURL: baseURL, total: 0)
-        if access.isVisible {
+        bundle.ignoredParameters = access.parameters.ignored
+        if access.isVisible && search.isPlain {
             let found = try await repository.clinicalEntries(
                 type, patient: access.nhsNumber, page: PageRequest(offset: page.offset, count: page.count), consistentWith: access.state)
             bundle.total = found.total
             bundle.entries = found.items
+        } else if access.isVisible {
+            // Filters, a sort or a count: every entry of the type in one read, then matched, ordered and paged here.
+            let all = try await repository.clinicalEntries(
+                type, patient: access.nhsNumber, page: PageRequest(offset: 0, count: Int(Int32.max)), consistentWith: access.state)
+            let matches = search.apply(to: all.items, type: type)
+            bundle.total = matches.count
+            bundle.entries = search.countOnly ? [] : Array(matches.dropFirst(page.offset).prefix(page.count))
         }
         bundle.links = Paging.links(base: "\(baseURL)/\(type.rawValue)", parameters: access.parameters, page: page, total: bundle.total)
+        if search.countOnly { bundle.links = Array(bundle.links.prefix(1)) }
         context.audit.released(bundle.summary)
         return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
     }

@@ -44,6 +44,7 @@ struct ConsentController {
     @Sendable func search(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
         let access = try context.grant()
         var bundle = SearchBundle(baseURL: baseURL, total: 0)
+        bundle.ignoredParameters = access.parameters.ignored
         if access.isVisible {
             bundle.entries = try await repository.consents(patient: access.nhsNumber, consistentWith: access.state)
             bundle.total = bundle.entries.count

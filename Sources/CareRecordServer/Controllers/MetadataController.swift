@@ -7,14 +7,31 @@ import Hummingbird
 struct MetadataController {
     let capabilityStatement: Data
     let auditLog: AuditLog
+    let auditStore: any AuditStore
     let repository: any CareRecordRepository
     let verifier: TokenVerifier
     let throttled: ThrottleSummary
+    let readiness: Readiness
 
     func addRoutes(to router: some RouterMethods<CareRecordRequestContext>) {
         router.get("metadata") { request, _ in
             _ = try SearchParameters(request, allowed: [])
             return FHIRResponse.generated(capabilityStatement, lastModified: nil, request: request)
+        }
+        // Liveness: the process answers. Nothing else is checked, so a busy or cut-off database never gets a node restarted.
+        router.get("health/live") { _, _ in
+            Self.json(Probe(status: "ok"), status: .ok)
+        }
+        // Readiness: send this node requests only while it is not stopping and both the record and the audit log can be
+        // written (an audited answer needs both).
+        router.get("health/ready") { _, _ in
+            if readiness.isDraining { return Self.json(Probe(status: "draining"), status: .serviceUnavailable) }
+            async let record = repository.isReachable()
+            async let audit = auditStore.canCommit()
+            let (recordReady, auditReady) = await (record, audit)
+            guard recordReady else { return Self.json(Probe(status: "database-unavailable"), status: .serviceUnavailable) }
+            guard auditReady else { return Self.json(Probe(status: "audit-unavailable"), status: .serviceUnavailable) }
+            return Self.json(Probe(status: "ready"), status: .ok)
         }
         router.get("health") { _, _ in
             let statistics = await auditLog.statistics
@@ -38,6 +55,21 @@ struct MetadataController {
                 body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
         }
     }
+}
+
+extension MetadataController {
+    /// A probe's answer: `application/json`, keys sorted.
+    static func json(_ body: some Encodable, status: HTTPResponse.Status) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The liveness and readiness probes' body: `ok`; `ready`, or why not (`draining`, `database-unavailable`, `audit-unavailable`).
+struct Probe: Encodable {
+    let status: String
 }
 
 /// The health probe's body: up, how audit commits are going, and how fresh each source's data is (no patient data).

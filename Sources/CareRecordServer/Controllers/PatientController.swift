@@ -32,6 +32,7 @@ struct PatientController {
         let access = try context.grant()
         let page = try access.parameters.page()
         var bundle = SearchBundle(baseURL: baseURL, total: 0)
+        bundle.ignoredParameters = access.parameters.ignored
         if access.isVisible, let patient = try await repository.patient(access.nhsNumber, consistentWith: access.state) {
             bundle.total = 1
             if page.offset == 0 && page.count > 0 { bundle.entries = [patient] }

@@ -1,7 +1,11 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Verifies the bearer token (401 otherwise) and the user's organisation (403 otherwise), C5 steps 1 and 2.
+/// Verifies the bearer token (401 otherwise) and the user's organisation (403 otherwise), C5 steps 1 and 2; a client that
+/// names the end user's organisation in `NHSD-End-User-Organisation-ODS` (as NHS national APIs ask) must name the token's
+/// (403 `ORGANISATION_MISMATCH`): the token decides, the header only catches a client acting for the wrong organisation.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = CareRecordRequestContext
 
@@ -28,9 +32,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         context.user = user
         context.audit.update { $0.user = user }
+        if let named = request.headers[Self.endUserOrganisation], named.trimmingCharacters(in: .whitespaces).uppercased() != user.ods.uppercased() {
+            throw FHIRError.organisationMismatch
+        }
         guard policy.admits(user) else { throw FHIRError.organisationNotParticipating }
         return try await next(request, context)
     }
+
+    static let endUserOrganisation = HTTPField.Name("NHSD-End-User-Organisation-ODS")!
 
     /// The token of an `Authorization: Bearer <token>` header, nil for anything else.
     static func bearerToken(_ header: String?) -> String? {

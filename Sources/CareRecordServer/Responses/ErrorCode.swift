@@ -4,6 +4,7 @@ import HTTPTypes
 public enum ErrorCode: String, Sendable, CaseIterable {
     case tokenInvalid = "TOKEN_INVALID"
     case organisationNotParticipating = "ORGANISATION_NOT_PARTICIPATING"
+    case organisationMismatch = "ORGANISATION_MISMATCH"
     case roleNotPermitted = "ROLE_NOT_PERMITTED"
     case patientNotFound = "PATIENT_NOT_FOUND"
     case resourceNotFound = "RESOURCE_NOT_FOUND"
@@ -27,7 +28,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     var issueType: String {
         switch self {
         case .tokenInvalid: "login"
-        case .organisationNotParticipating, .roleNotPermitted, .patientOptedOut, .recordBlocked, .consentRequired: "forbidden"
+        case .organisationNotParticipating, .organisationMismatch, .roleNotPermitted, .patientOptedOut, .recordBlocked, .consentRequired: "forbidden"
         case .patientNotFound, .resourceNotFound: "not-found"
         case .invalidNHSNumber, .invalidParameter: "invalid"
         case .invalidResource: "structure"

@@ -9,6 +9,8 @@ struct SearchBundle {
     var total: Int
     var links: [(relation: String, url: String)] = []
     var entries: [StoredResource] = []
+    /// Search parameters left out under `Prefer: handling=lenient`: said in an `OperationOutcome` entry (search mode `outcome`).
+    var ignoredParameters: [String] = []
 
     /// The Bundle's JSON; each entry has a `fullUrl` and `search.mode` = `match`.
     func encoded() -> Data {
@@ -21,7 +23,7 @@ struct SearchBundle {
             }
             json.append(UInt8(ascii: "]"))
         }
-        if !entries.isEmpty {
+        if !entries.isEmpty || !ignoredParameters.isEmpty {
             json.append(Data(#","entry":["#.utf8))
             for (index, entry) in entries.enumerated() {
                 if index > 0 { json.append(UInt8(ascii: ",")) }
@@ -29,6 +31,13 @@ struct SearchBundle {
                 json.append(Data(#"{"fullUrl":\#(Self.quoted(fullUrl)),"resource":"#.utf8))
                 json.append(entry.json)
                 json.append(Data(#","search":{"mode":"match"}}"#.utf8))
+            }
+            if !ignoredParameters.isEmpty {
+                if !entries.isEmpty { json.append(UInt8(ascii: ",")) }
+                let names = ignoredParameters.map { "'\($0)'" }.joined(separator: ", ")
+                let text = "Search parameters ignored (Prefer: handling=lenient): \(names)."
+                json.append(Data(#"{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"not-supported","#.utf8))
+                json.append(Data(#""details":{"text":\#(Self.quoted(text))}}]},"search":{"mode":"outcome"}}"#.utf8))
             }
             json.append(UInt8(ascii: "]"))
         }

@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// A request's query, checked: only known parameters, each once, `_count` and `_offset` in bounds.
@@ -10,19 +11,38 @@ struct SearchParameters: Sendable {
     static let common: Set<String> = ["_format"]
     static let paging: Set<String> = ["_count", "_offset"]
 
-    private(set) var values: [String: [String]] = [:]
+    static let prefer = HTTPField.Name("Prefer")!
 
-    /// Refuses unknown parameters, and repeated ones other than `repeatable`, with 400 `INVALID_PARAMETER`.
+    private(set) var values: [String: [String]] = [:]
+    /// With `Prefer: handling=lenient`: the unknown (or repeated) parameters left out, printable, for the searchset's outcome.
+    private(set) var ignored: [String] = []
+
+    /// Refuses unknown parameters, and repeated ones other than `repeatable`, with 400 `INVALID_PARAMETER`; with
+    /// `Prefer: handling=lenient` leaves them out instead and remembers them (FHIR search, "Handling errors"). Malformed
+    /// values of known parameters are refused either way.
     init(_ request: Request, allowed: Set<String>, repeatable: Set<String> = []) throws {
+        let lenient = Self.isLenient(request.headers[Self.prefer])
         for (name, value) in request.uri.queryParameters {
             let name = String(name)
             guard allowed.contains(name) || Self.common.contains(name) else {
-                throw FHIRError.invalidParameter("Unknown search parameter '\(Self.printable(name))'.")
+                guard lenient else { throw FHIRError.invalidParameter("Unknown search parameter '\(Self.printable(name))'.") }
+                ignored.append(Self.printable(name))
+                continue
             }
             guard values[name] == nil || repeatable.contains(name) else {
-                throw FHIRError.invalidParameter("Parameter '\(name)' may be given only once.")
+                guard lenient else { throw FHIRError.invalidParameter("Parameter '\(name)' may be given only once.") }
+                ignored.append(name)
+                continue
             }
             values[name, default: []].append(String(value))
+        }
+    }
+
+    /// Whether a `Prefer` header asks for lenient handling (`handling=lenient`, among other preferences).
+    static func isLenient(_ prefer: String?) -> Bool {
+        guard let prefer else { return false }
+        return prefer.split(separator: ",").contains { preference in
+            preference.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() == "handling=lenient" } ?? false
         }
     }
 

@@ -13,6 +13,9 @@ public protocol AuditStore: Sendable {
 
     /// Checks the whole chain; the first break, if any.
     func verify() async throws -> AuditVerification
+
+    /// Whether an append could commit now (the store answers and accepts writes), for the readiness probe; writes nothing.
+    func canCommit() async -> Bool
 }
 
 /// An audit log that can also be reported on in full and held to signed checkpoints: what both backends offer to

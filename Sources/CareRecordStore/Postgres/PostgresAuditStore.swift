@@ -79,6 +79,17 @@ public final class PostgresAuditStore: CheckpointedAuditStore {
         }
     }
 
+    /// The database answers and is a primary (a standby, left behind by a failover, accepts no writes).
+    public func canCommit() async -> Bool {
+        (try? await pool.withConnection { connection in
+            var writable = false
+            for try await primary in try await connection.query("SELECT NOT pg_is_in_recovery()", logger: self.pool.logger).decode(Bool.self) {
+                writable = primary
+            }
+            return writable
+        }) ?? false
+    }
+
     public func verify() async throws -> AuditVerification {
         try await walk { AuditChainVerifier() }
     }

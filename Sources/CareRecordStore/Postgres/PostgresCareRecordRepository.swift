@@ -200,7 +200,7 @@ extension PostgresCareRecordRepository {
     /// Inside a transaction: the state a decision was made on must still be the state (issue 8.13).
     static func require(_ state: PatientState?, _ connection: PostgresConnection, _ logger: Logger) async throws {
         guard let state else { return }
-        guard try await patientState(state.nhsNumber, connection, logger) == state else { throw StoreError.stateChanged }
+        guard let current = try await patientState(state.nhsNumber, connection, logger), current.isSameBasis(as: state) else { throw StoreError.stateChanged }
     }
 
     static func require(_ state: PatientState?, owning entry: StoredResource?, _ connection: PostgresConnection, _ logger: Logger) async throws -> StoredResource? {

@@ -57,6 +57,24 @@ extension PatientState {
     }
 }
 
+extension PatientState {
+    /// Whether an access decision made on `other` still holds on this state: the same registration, episodes,
+    /// demographics and decisions in the same order. Sequence numbers themselves are left out: a refresh re-inserts a
+    /// source's unchanged decisions under new ones, which changes nothing a decision rests on (and must not make every
+    /// read during a refresh decide again).
+    public func isSameBasis(as other: PatientState) -> Bool {
+        func unnumbered(_ decisions: [SharingDecision]) -> [SharingDecision] {
+            decisions.map { decision in
+                var decision = decision
+                decision.sequence = 0
+                return decision
+            }
+        }
+        return nhsNumber == other.nhsNumber && registeredPractice == other.registeredPractice && episodes == other.episodes
+            && hasDemographics == other.hasDemographics && unnumbered(decisions) == unnumbered(other.decisions)
+    }
+}
+
 extension SharingDecision {
     /// Orders by `recordedAt`, then by insertion.
     public static func chronological(_ a: SharingDecision, _ b: SharingDecision) -> Bool {

@@ -123,6 +123,18 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         }
     }
 
+    /// Takes the file's write lock and gives it straight back (waiting at most `writeTimeout` for another writer).
+    public func canCommit() async -> Bool {
+        do {
+            try await pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) { .rollback }
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
     public func verify() async throws -> AuditVerification {
         try await pool.read { db in
             var verifier = AuditChainVerifier()

@@ -17,7 +17,7 @@ extension SQLiteCareRecordRepository {
     /// Inside a read transaction: the state a decision was made on must still be the state (issue 8.13).
     static func require(_ state: PatientState?, _ db: Database) throws {
         guard let state else { return }
-        guard try patientState(db, state.nhsNumber) == state else { throw StoreError.stateChanged }
+        guard let current = try patientState(db, state.nhsNumber), current.isSameBasis(as: state) else { throw StoreError.stateChanged }
     }
 
     /// Inside a read transaction: the state is unchanged and the entry (if any) still belongs to its patient.
