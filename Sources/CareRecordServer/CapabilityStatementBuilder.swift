@@ -7,9 +7,13 @@ public enum CapabilityStatementBuilder {
     public static let softwareVersion = "0.1.0"
 
     /// The statement for a server reachable at `baseURL`.
-    public static func build(baseURL: String) -> CapabilityStatement {
+    public static func build(baseURL: String, smart: SMARTConfiguration? = nil) -> CapabilityStatement {
         var statement = template
         statement.implementation = .init(description: "Cheshire Care Record FHIR facade", url: baseURL)
+        if smart != nil, var rest = statement.rest, !rest.isEmpty {
+            rest[0].security = security(smart)
+            statement.rest = rest
+        }
         return statement
     }
 
@@ -63,10 +67,23 @@ public enum CapabilityStatementBuilder {
                 .init(
                     mode: "server",
                     documentation: "Every request except /metadata and /health needs Authorization: Bearer <JWT>. FHIR JSON only (_format=json or application/fhir+json). Writes to clinical resources answer 405.",
-                    security: .init(
-                        service: [CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/restful-security-service", code: "OAuth")],
-                        description: "JWT bearer tokens signed RS256 or ES256, verified against the region's JWKS."),
+                    security: security(nil),
                     resource: [patient] + ClinicalResourceType.allCases.map { clinical($0.rawValue) } + [consent, auditEvent])
             ])
+    }
+
+    /// OAuth bearer tokens; with the identity provider's endpoints configured, SMART on FHIR too, discovered at
+    /// `/.well-known/smart-configuration`.
+    static func security(_ smart: SMARTConfiguration?) -> CapabilityStatement.Security {
+        let system = "http://terminology.hl7.org/CodeSystem/restful-security-service"
+        guard smart != nil else {
+            return .init(
+                service: [CodeableConcept(system: system, code: "OAuth")],
+                description: "JWT bearer tokens signed RS256 or ES256, verified against the region's JWKS.")
+        }
+        return .init(
+            service: [CodeableConcept(system: system, code: "OAuth"), CodeableConcept(system: system, code: "SMART-on-FHIR")],
+            description: "JWT bearer tokens signed RS256 or ES256, verified against the region's JWKS. SMART App Launch v2: endpoints at "
+                + "/.well-known/smart-configuration; a token's scopes (user/<Type>.rs, patient/<Type>.rs, user/Consent.c) narrow what its role allows.")
     }
 }

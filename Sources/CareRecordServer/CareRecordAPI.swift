@@ -10,10 +10,19 @@ public struct APISettings: Sendable, Equatable {
     public var rateLimit: RateLimitSettings
     /// Peers whose `Forwarded` / `X-Forwarded-For` headers name the client address; no one else's are believed.
     public var trustedProxies: Set<String>
+    /// SMART on FHIR discovery (`/.well-known/smart-configuration`), served when the identity provider's endpoints are set.
+    public var smart: SMARTConfiguration?
+    /// `auth.requireScopes`: every token must carry SMART scopes.
+    public var requireScopes: Bool
 
-    public init(rateLimit: RateLimitSettings = RateLimitSettings(), trustedProxies: Set<String> = []) {
+    public init(
+        rateLimit: RateLimitSettings = RateLimitSettings(), trustedProxies: Set<String> = [], smart: SMARTConfiguration? = nil,
+        requireScopes: Bool = false
+    ) {
         self.rateLimit = rateLimit
         self.trustedProxies = trustedProxies
+        self.smart = smart
+        self.requireScopes = requireScopes
     }
 }
 
@@ -59,7 +68,8 @@ public struct CareRecordAPI: Sendable {
         router.add(middleware: AuditMiddleware(log: auditLog, throttled: throttled, clock: clock))
         router.add(middleware: RateLimitMiddleware(settings: settings.rateLimit, verifier: verifier, clock: clock))
         router.add(middleware: ContentNegotiationMiddleware())
-        let statement = (try? FHIRJSON.encode(CapabilityStatementBuilder.build(baseURL: baseURL))) ?? Data()
+        let statement = (try? FHIRJSON.encode(CapabilityStatementBuilder.build(baseURL: baseURL, smart: settings.smart))) ?? Data()
+        if let smart = settings.smart { SMARTController(configuration: smart).addRoutes(to: router) }
         MetadataController(
             capabilityStatement: statement, auditLog: auditLog, auditStore: auditStore, repository: repository, verifier: verifier,
             throttled: throttled, readiness: readiness
@@ -68,7 +78,8 @@ public struct CareRecordAPI: Sendable {
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
         let patientScoped = PatientScopedRoutes(
             router: authenticated,
-            access: PatientAccessMiddleware.Dependencies(repository: repository, auditStore: auditStore, policy: policy, clock: clock))
+            access: PatientAccessMiddleware.Dependencies(
+                repository: repository, auditStore: auditStore, policy: policy, clock: clock, requireScopes: settings.requireScopes))
         PatientController(repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
         for type in ClinicalResourceType.allCases {
             ClinicalController(type: type, repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)

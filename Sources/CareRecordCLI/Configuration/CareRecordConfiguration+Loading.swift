@@ -60,7 +60,18 @@ extension CareRecordConfiguration {
             auditFolder = baseDirectory.standardizedFileURL
         }
         let auth = try root.map("auth")
-        try auth.allowOnly(["issuer", "audience", "jwks", "jwksRefreshSeconds", "maximumTokenLifetimeSeconds"])
+        try auth.allowOnly([
+            "issuer", "audience", "jwks", "jwksRefreshSeconds", "maximumTokenLifetimeSeconds", "authorizationEndpoint", "tokenEndpoint", "requireScopes",
+        ])
+        let authorizationEndpoint = try auth.optionalString("authorizationEndpoint")
+        let tokenEndpoint = try auth.optionalString("tokenEndpoint")
+        guard (authorizationEndpoint == nil) == (tokenEndpoint == nil) else {
+            throw ConfigurationError("auth.authorizationEndpoint and auth.tokenEndpoint go together")
+        }
+        for (name, value) in [("authorizationEndpoint", authorizationEndpoint), ("tokenEndpoint", tokenEndpoint)] {
+            if let value, URL(string: value)?.scheme != "https" { throw ConfigurationError("auth.\(name) must be an https URL") }
+        }
+        let requireScopes = try auth.optionalBool("requireScopes") ?? false
         let jwks = try auth.string("jwks")
         let refresh = try auth.optionalInt("jwksRefreshSeconds") ?? 300
         guard refresh >= 0 else { throw ConfigurationError("auth.jwksRefreshSeconds must be 0 or more") }
@@ -90,7 +101,8 @@ extension CareRecordConfiguration {
             server: server, database: database,
             auth: Auth(
                 issuer: try auth.string("issuer"), audience: try auth.string("audience"), jwks: jwks.hasPrefix("https://") ? jwks : resolve(jwks),
-                jwksRefreshSeconds: refresh, maximumTokenLifetimeSeconds: lifetime),
+                jwksRefreshSeconds: refresh, maximumTokenLifetimeSeconds: lifetime, authorizationEndpoint: authorizationEndpoint,
+                tokenEndpoint: tokenEndpoint, requireScopes: requireScopes),
             audit: audit, organisations: organisations, sources: sources, syncSchedule: schedule)
     }
 

@@ -26,6 +26,11 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var jwksRefreshSeconds = 300
         /// Tokens whose `exp - iat` is longer are refused.
         public var maximumTokenLifetimeSeconds = 43_200
+        /// The identity provider's endpoints, for SMART discovery (both or neither).
+        public var authorizationEndpoint: String?
+        public var tokenEndpoint: String?
+        /// Every token must carry SMART scopes.
+        public var requireScopes = false
     }
 
     /// Signed checkpoints of the audit chain (issue 8.5).

@@ -77,6 +77,12 @@ struct ConfigNode {
         }
     }
 
+    func optionalBool(_ key: String) throws -> Bool? {
+        guard let value = values[key], !(value is NSNull) else { return nil }
+        guard let flag = value as? Bool else { throw ConfigurationError("\(name(key)) must be true or false") }
+        return flag
+    }
+
     func optionalInt(_ key: String) throws -> Int? {
         guard let value = values[key], !(value is NSNull) else { return nil }
         guard let number = value as? Int else { throw ConfigurationError("\(name(key)) must be a whole number") }

@@ -27,7 +27,18 @@ enum APIFactory {
         return CareRecordAPI(
             repository: repository, auditStore: auditStore, verifier: verifier, participating: Set(configuration.organisations.map(\.ods)),
             baseURL: configuration.server.baseURL,
-            settings: APISettings(rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies))
+            settings: APISettings(
+                rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies, smart: smart(configuration),
+                requireScopes: configuration.auth.requireScopes))
+    }
+
+    /// SMART discovery when the identity provider's endpoints are configured.
+    static func smart(_ configuration: CareRecordConfiguration) -> SMARTConfiguration? {
+        guard let authorization = configuration.auth.authorizationEndpoint, let token = configuration.auth.tokenEndpoint else { return nil }
+        let jwks = configuration.auth.jwks
+        return SMARTConfiguration(
+            issuer: configuration.auth.issuer, authorizationEndpoint: authorization, tokenEndpoint: token,
+            jwksURI: jwks.hasPrefix("https://") ? jwks : nil)
     }
 
     /// The JWKS from a file (read again on every reload), or over https with libcurl (system trust store, verification on).

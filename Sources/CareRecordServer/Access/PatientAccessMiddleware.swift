@@ -19,6 +19,8 @@ struct PatientAccessMiddleware: RouterMiddleware {
         let auditStore: any AuditStore
         let policy: AccessPolicy
         let clock: @Sendable () -> Date
+        /// `auth.requireScopes`: a token without a `scope` claim is refused.
+        var requireScopes = false
     }
 
     let route: PatientRoute
@@ -39,6 +41,7 @@ struct PatientAccessMiddleware: RouterMiddleware {
         try route.validate(parameters)
         let emergencyReason = try emergency.get()
         try requireRole(user)
+        try requireScopes(user)
         var resolved = try await resolve(request, context: context, user: user, parameters: parameters)
         let nhs = resolved.nhsNumber
         fileUnder(nhs, user: user, audit: context.audit)
@@ -69,6 +72,29 @@ struct PatientAccessMiddleware: RouterMiddleware {
             }
         }
         throw FHIRError.serviceBusy
+    }
+
+    /// The token's SMART scopes must grant this interaction on this type (they narrow the role, never widen it); refused
+    /// before any lookup, like the role. `$everything` reads every type it returns.
+    func requireScopes(_ user: AuthenticatedUser) throws {
+        guard let scopes = user.scopes else {
+            if dependencies.requireScopes { throw FHIRError.scopeNotGranted("This service requires SMART scopes in the access token.") }
+            return
+        }
+        if scopes.hasSystemScope {
+            throw FHIRError.scopeNotGranted("system/ scopes are not accepted: every access must be attributable to a person.")
+        }
+        let context = user.role == .patient ? "patient" : "user"
+        let needed: [(Character, String)]
+        switch route.interaction {
+        case "create": needed = [("c", route.resourceType)]
+        case "search-type": needed = [("s", route.resourceType)]
+        case "operation": needed = ["Patient", "AllergyIntolerance", "Condition", "MedicationStatement", "Consent"].map { ("r", $0) }
+        default: needed = [("r", route.resourceType)]
+        }
+        for (permission, type) in needed where !scopes.permits(permission, on: type, context: context) {
+            throw FHIRError.scopeNotGranted("The access token's scopes do not grant \(context)/\(type).\(permission).")
+        }
     }
 
     /// Roles that may never use this route are refused before any lookup, so they cannot learn which ids exist.

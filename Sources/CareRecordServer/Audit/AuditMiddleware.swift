@@ -15,7 +15,7 @@ struct AuditMiddleware: RouterMiddleware {
     let clock: @Sendable () -> Date
     /// Paths that are not audited: the capability statement and the health probe (exactly these; any other path, even an
     /// unknown one, is audited).
-    static let unaudited: Set<String> = ["/metadata", "/health", "/health/live", "/health/ready"]
+    static let unaudited: Set<String> = ["/metadata", "/health", "/health/live", "/health/ready", "/.well-known/smart-configuration"]
 
     static func isUnaudited(_ path: String) -> Bool { unaudited.contains(path) }
     /// What an unauthenticated request may make the audit store hold of its path.

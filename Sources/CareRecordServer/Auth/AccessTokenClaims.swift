@@ -14,15 +14,17 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var role: String
     public var registration: String?
     public var nhsNumber: String?
+    /// SMART scopes, space-separated (RFC 8693 / SMART App Launch `scope`).
+    public var scope: String?
 
     enum CodingKeys: String, CodingKey {
-        case iss, aud, sub, exp, iat, nbf, name, ods, role, registration
+        case iss, aud, sub, exp, iat, nbf, name, ods, role, registration, scope
         case nhsNumber = "nhs_number"
     }
 
     public init(
         iss: String, aud: String, sub: String, exp: Date, iat: Date, nbf: Date? = nil,
-        name: String? = nil, ods: String, role: String, registration: String? = nil, nhsNumber: String? = nil
+        name: String? = nil, ods: String, role: String, registration: String? = nil, nhsNumber: String? = nil, scope: String? = nil
     ) {
         self.iss = IssuerClaim(value: iss)
         self.aud = AudienceClaim(value: aud)
@@ -35,6 +37,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.role = role
         self.registration = registration
         self.nhsNumber = nhsNumber
+        self.scope = scope
     }
 
     public func verify(using algorithm: some JWTAlgorithm) async throws {}

@@ -101,7 +101,9 @@ public struct TokenVerifier: Sendable {
             nhsNumber = valid
         }
         let registration = claims.registration.flatMap { $0.isEmpty ? nil : $0 }
-        return AuthenticatedUser(sub: claims.sub.value, name: claims.name, ods: claims.ods, role: role, registration: registration, nhsNumber: nhsNumber)
+        return AuthenticatedUser(
+            sub: claims.sub.value, name: claims.name, ods: claims.ods, role: role, registration: registration, nhsNumber: nhsNumber,
+            scopes: claims.scope.map(SMARTScopes.init))
     }
 
     static func header(of token: String) throws(TokenRejection) -> [String: Any] {

@@ -6,6 +6,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case organisationNotParticipating = "ORGANISATION_NOT_PARTICIPATING"
     case organisationMismatch = "ORGANISATION_MISMATCH"
     case roleNotPermitted = "ROLE_NOT_PERMITTED"
+    case scopeNotGranted = "SCOPE_NOT_GRANTED"
     case patientNotFound = "PATIENT_NOT_FOUND"
     case resourceNotFound = "RESOURCE_NOT_FOUND"
     case patientOptedOut = "PATIENT_OPTED_OUT"
@@ -28,7 +29,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     var issueType: String {
         switch self {
         case .tokenInvalid: "login"
-        case .organisationNotParticipating, .organisationMismatch, .roleNotPermitted, .patientOptedOut, .recordBlocked, .consentRequired: "forbidden"
+        case .organisationNotParticipating, .organisationMismatch, .roleNotPermitted, .scopeNotGranted, .patientOptedOut, .recordBlocked, .consentRequired: "forbidden"
         case .patientNotFound, .resourceNotFound: "not-found"
         case .invalidNHSNumber, .invalidParameter: "invalid"
         case .invalidResource: "structure"

@@ -37,6 +37,7 @@ extension FHIRError {
         .forbidden, .organisationNotParticipating, "Your organisation does not participate in the Cheshire Care Record.")
     static let organisationMismatch = FHIRError(
         .forbidden, .organisationMismatch, "NHSD-End-User-Organisation-ODS names another organisation than the access token.")
+    static func scopeNotGranted(_ text: String) -> FHIRError { FHIRError(.forbidden, .scopeNotGranted, text) }
     static let roleNotPermitted = FHIRError(.forbidden, .roleNotPermitted, "Your role does not permit this.")
     static let patientOptedOut = FHIRError(.forbidden, .patientOptedOut, "The patient has declined to have an electronic shared record.")
     static let recordBlocked = FHIRError(.forbidden, .recordBlocked, "The patient has not given consent to view the record.")
