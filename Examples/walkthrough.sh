@@ -117,6 +117,11 @@ check "unknown endpoint" 404 NOT_SUPPORTED -H "$(auth "$HOSPITAL")" "$BASE/Obser
 check "a malformed override header is refused before any lookup" 400 INVALID_PARAMETER -H "$(auth "$HOSPITAL")" -H 'X-Purpose-Of-Use: TREAT' "$BASE/Condition/no-such-entry"
 check "a token living longer than 12 hours" 401 TOKEN_INVALID -H "$(auth "$("$BIN" token --key "$KEY" --expires-in 86400 --sub dr.long --ods RJR --role doctor --registration GMC-1)")" "$BASE/Patient/$CONSENTED"
 check "the privacy officer finds the refused override on the opted-out patient" 200 - -H "$(auth "$(token --sub po.rjr --ods RJR --role privacy-officer)")" "$BASE/AuditEvent?patient=$OPTED_OUT&subtype=emergency-override"
+check "HEAD: the read's status and headers, no body" 200 - -I -H "$(auth "$HOSPITAL")" "$BASE/Patient/$CONSENTED"
+check "an end-user organisation other than the token's" 403 ORGANISATION_MISMATCH -H "$(auth "$HOSPITAL")" -H 'NHSD-End-User-Organisation-ODS: A81001' "$BASE/Patient/$CONSENTED"
+check "readiness probe, no token" 200 - "$BASE/health/ready"
+check "_summary=count: how many Conditions, no entries" 200 - -H "$(auth "$HOSPITAL")" "$BASE/Condition?patient=$CONSENTED&_summary=count"
+check "Prefer: handling=lenient leaves an unknown parameter out" 200 - -H "$(auth "$HOSPITAL")" -H 'Prefer: handling=lenient' "$BASE/Condition?patient=$CONSENTED&colour=red"
 
 # The audit trail against the demo's signed checkpoints (written every 2 s): wait for one to cover the requests above.
 sleep 3

@@ -26,10 +26,34 @@ public enum CapabilityStatementBuilder {
             CapabilityStatement.SearchParam(name: "_count", type: "number", documentation: "Page size, 0 to 200 (default 50)."),
             CapabilityStatement.SearchParam(name: "_offset", type: "number", documentation: "Index of the first match on the page (from next/previous links)."),
         ]
-        func clinical(_ type: String) -> CapabilityStatement.Resource {
+        // The clinical searches' filters, order and count (ClinicalSearch), with the FHIR R4 definitions.
+        let lastUpdated = CapabilityStatement.SearchParam(
+            name: "_lastUpdated", definition: "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated", type: "date",
+            documentation: "meta.lastUpdated. Prefixes eq, ge, gt, le, lt; may repeat.")
+        let sort = CapabilityStatement.SearchParam(
+            name: "_sort", type: "string", documentation: "_lastUpdated or -_lastUpdated (ties by id); by id without it.")
+        let summary = CapabilityStatement.SearchParam(name: "_summary", type: "token", documentation: "count: total only, no entries.")
+        func status(_ type: ClinicalResourceType) -> CapabilityStatement.SearchParam {
+            switch type {
+            case .allergyIntolerance:
+                .init(
+                    name: "clinical-status", definition: "http://hl7.org/fhir/SearchParameter/AllergyIntolerance-clinical-status",
+                    type: "token", documentation: "active, inactive, resolved; comma-separated for any of several.")
+            case .condition:
+                .init(
+                    name: "clinical-status", definition: "http://hl7.org/fhir/SearchParameter/Condition-clinical-status", type: "token",
+                    documentation: "active, recurrence, relapse, inactive, remission, resolved; comma-separated for any of several.")
+            case .medicationStatement:
+                .init(
+                    name: "status", definition: "http://hl7.org/fhir/SearchParameter/medications-status", type: "token",
+                    documentation: "active, completed, entered-in-error, intended, stopped, on-hold, unknown, not-taken; comma-separated for any of several.")
+            }
+        }
+        func clinical(_ type: ClinicalResourceType) -> CapabilityStatement.Resource {
             .init(
-                type: type, profile: "\(canonicalBase)/StructureDefinition/CareRecord-\(type)",
-                interaction: [.init(code: "read"), .init(code: "search-type")], searchParam: [patientParam] + paging)
+                type: type.rawValue, profile: "\(canonicalBase)/StructureDefinition/CareRecord-\(type.rawValue)",
+                interaction: [.init(code: "read"), .init(code: "search-type")],
+                searchParam: [patientParam, status(type), lastUpdated, sort, summary] + paging)
         }
         let patient = CapabilityStatement.Resource(
             type: "Patient", profile: "\(canonicalBase)/StructureDefinition/CareRecord-Patient",
@@ -66,9 +90,9 @@ public enum CapabilityStatementBuilder {
             rest: [
                 .init(
                     mode: "server",
-                    documentation: "Every request except /metadata and /health needs Authorization: Bearer <JWT>. FHIR JSON only (_format=json or application/fhir+json). Writes to clinical resources answer 405.",
+                    documentation: "Every request except /metadata, /health, /health/live and /health/ready needs Authorization: Bearer <JWT>. FHIR JSON only (_format=json or application/fhir+json). HEAD is answered on every GET. Searches accept Prefer: handling=lenient (unknown parameters are left out and named in an OperationOutcome entry with search mode outcome). Writes to clinical resources answer 405.",
                     security: security(nil),
-                    resource: [patient] + ClinicalResourceType.allCases.map { clinical($0.rawValue) } + [consent, auditEvent])
+                    resource: [patient] + ClinicalResourceType.allCases.map(clinical) + [consent, auditEvent])
             ])
     }
 

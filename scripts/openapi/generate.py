@@ -277,12 +277,25 @@ def entry(resource):
     return {"fullUrl": f"{BASE}/{resource['resourceType']}/{resource['id']}", "resource": resource, "search": {"mode": "match"}}
 
 
-def bundle(total, links, resources):
+def bundle(total, links, resources, ignored=None):
     b = {"resourceType": "Bundle", "type": "searchset", "total": total,
          "link": [{"relation": r, "url": u} for r, u in links]}
-    if resources:
+    if resources or ignored:
         b["entry"] = [entry(r) for r in resources]
+    if ignored:
+        b["entry"].append({"resource": lenient_outcome(ignored), "search": {"mode": "outcome"}})
     return b
+
+
+def lenient_outcome(names):
+    """The OperationOutcome a lenient search adds (SearchBundle.encoded)."""
+    quoted = ", ".join(f"'{n}'" for n in names)
+    return {"resourceType": "OperationOutcome", "issue": [{
+        "severity": "warning", "code": "not-supported",
+        "details": {"text": f"Search parameters ignored (Prefer: handling=lenient): {quoted}."}}]}
+
+
+LENIENT_OUTCOME = lenient_outcome(["code"])
 
 
 def capability_statement():
@@ -358,15 +371,17 @@ HEADERS = {
         "schema": {"type": "string", "enum": ["Bearer realm=\"care-record\"", "Bearer realm=\"care-record\", error=\"invalid_token\""]},
     },
     "Allow": {
-        "description": "`GET`: the only method served on this path. `PUT`, `PATCH` and `DELETE` on `/Consent` say `GET, POST` "
-                       "instead (see `AllowConsent`).",
+        "description": "`GET, HEAD`: the only methods served on this path (`HEAD` answers like `GET`, without the body). `PUT`, "
+                       "`PATCH` and `DELETE` on `/Consent` say `GET, HEAD, POST` instead (see `AllowConsent`).",
         "required": True,
-        "schema": {"type": "string", "const": "GET"},
+        "schema": {"type": "string", "const": "GET, HEAD"},
+        "example": "GET, HEAD",
     },
     "AllowConsent": {
-        "description": "`GET, POST`: the methods served on `/Consent` (search, and recording a sharing decision).",
+        "description": "`GET, HEAD, POST`: the methods served on `/Consent` (search, its `HEAD`, and recording a sharing decision).",
         "required": True,
-        "schema": {"type": "string", "const": "GET, POST"},
+        "schema": {"type": "string", "const": "GET, HEAD, POST"},
+        "example": "GET, HEAD, POST",
     },
     "Location": {
         "description": "The recorded Consent: `{server.baseURL}/Consent/{id}`, readable with `GET /Consent/{id}`.",
@@ -543,15 +558,107 @@ PARAMETERS = {
         "schema": {"type": "string"},
         "example": NHS,
     },
+    "EndUserOrganisation": {
+        "name": "NHSD-End-User-Organisation-ODS", "in": "header", "required": False,
+        "description": "Optional, as NHS national APIs ask clients to send it: the ODS code of the organisation the end user acts "
+                       "for. The token decides the organisation; this header is only a cross-check that catches a client acting "
+                       "for the wrong one. When sent, it must equal the token's `ods` claim (compared case-insensitively, white "
+                       "space around it ignored), else `403 ORGANISATION_MISMATCH`; an empty value does not match either. Checked "
+                       "right after the token (`401`) and before the organisation's participation "
+                       "(`403 ORGANISATION_NOT_PARTICIPATING`) and anything about the patient, so the answer is the same whether or "
+                       "not the NHS number or id exists. Without the header nothing is checked.",
+        "schema": {"type": "string", "pattern": "^ *[A-Za-z0-9]{3,10} *$"},
+        "example": "A81001",
+    },
+    "Prefer": {
+        "name": "Prefer", "in": "header", "required": False,
+        "description": "`handling=lenient` (FHIR search, \"Handling errors\"; compared case-insensitively, among other "
+                       "comma-separated preferences, parameters after `;` allowed): unknown query parameters, and repeats of a "
+                       "parameter that may be given only once (the first is applied), are left out instead of answered `400 "
+                       "INVALID_PARAMETER`. The searchset then ends with one extra entry, without `fullUrl`, whose resource is an "
+                       "`OperationOutcome` (severity `warning`, code `not-supported`, `details.text` naming each parameter left "
+                       "out) and whose `search.mode` is `outcome`; the search runs with the parameters that were applied, and "
+                       "only those are carried into the paging links. Malformed values of known parameters (`_count=many`, "
+                       "`patient=123`, `_lastUpdated=yesterday`) are still `400`. Without the header, or with `handling=strict`, handling is strict (the default). On the "
+                       "routes that are not searches (reads, `$everything`, `POST /Consent`, `/metadata`) the header likewise "
+                       "makes unknown query parameters ignored, with nothing said (there is no searchset to say it in).",
+        "schema": {"type": "string"},
+        "examples": {"lenient": {"summary": "Lenient handling", "value": "handling=lenient"},
+                     "strict": {"summary": "Strict handling (the default)", "value": "handling=strict"}},
+    },
+    "LastUpdated": {
+        "name": "_lastUpdated", "in": "query", "required": False,
+        "description": "Bounds on `meta.lastUpdated` (when the source last updated the entry), repeatable (all must hold), with "
+                       "the semantics of `date` on `GET /AuditEvent`: an optional prefix `eq` (default), `ge`, `gt`, `le` or "
+                       "`lt`, then a FHIR date (`2026`, `2026-11`, `2026-11-25`, meaning that whole UTC period) or dateTime with "
+                       "seconds and a zone (`2026-11-25T14:00:00Z`, to the millisecond). `eq` means within the period, `ge` from "
+                       "its start, `gt` after its end, `le` up to its end, `lt` before its start. Anything else (another prefix, a "
+                       "dateTime without seconds or zone, a month or day out of range) is `400 INVALID_PARAMETER`. A `+` in a zone "
+                       "must be sent as `%2B`.",
+        "schema": {"type": "array", "items": {
+            "type": "string",
+            "pattern": "^(eq|ge|gt|le|lt)?[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?$"}},
+        "style": "form", "explode": True,
+        "examples": {"since": {"summary": "Updated since 1 November 2026 (UTC)", "value": ["ge2026-11-01"]},
+                     "range": {"summary": "A range (repeat the parameter)", "value": ["ge2026-01-01", "lt2026-11-25T12:00:00Z"]}},
+    },
+    "Sort": {
+        "name": "_sort", "in": "query", "required": False,
+        "description": "`_lastUpdated` (oldest first) or `-_lastUpdated` (newest first) by `meta.lastUpdated`, entries updated at "
+                       "the same instant by id. Without it entries are ordered by id. Anything else is `400 INVALID_PARAMETER`.",
+        "schema": {"type": "string", "enum": ["_lastUpdated", "-_lastUpdated"]},
+        "example": "-_lastUpdated",
+    },
+    "Summary": {
+        "name": "_summary", "in": "query", "required": False,
+        "description": "`count`: a searchset with `total` only (the number of matches, after the other filters), no entries "
+                       "and only the `self` link. `false` is accepted and changes nothing. Anything else (`true`, `text`, `data`) "
+                       "is `400 INVALID_PARAMETER`.",
+        "schema": {"type": "string", "enum": ["count", "false"]},
+        "example": "count",
+    },
 }
+
+# The status parameter of each clinical search, with the codes of the FHIR R4 value set its element is bound to
+# (ClinicalSearch.statusCodes).
+STATUS_SEARCH = {
+    "AllergyIntolerance": ("AllergyClinicalStatus", "clinical-status", "clinicalStatus",
+                           ["active", "inactive", "resolved"],
+                           "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"),
+    "Condition": ("ConditionClinicalStatus", "clinical-status", "clinicalStatus",
+                  ["active", "recurrence", "relapse", "inactive", "remission", "resolved"],
+                  "http://terminology.hl7.org/CodeSystem/condition-clinical"),
+    "MedicationStatement": ("MedicationStatus", "status", "status",
+                            ["active", "completed", "entered-in-error", "intended", "stopped", "on-hold", "unknown", "not-taken"],
+                            None),
+}
+for _type, (_key, _name, _element, _codes, _system) in STATUS_SEARCH.items():
+    _alternatives = "|".join(_codes)
+    _code_list = ", ".join(f"`{c}`" for c in _codes)
+    _examples = {"one": {"summary": "One code", "value": _codes[0]},
+                 "several": {"summary": "Any of several (commas)", "value": f"{_codes[0]},{_codes[-1]}"}}
+    if _system:
+        _examples["withSystem"] = {"summary": "With a system (not checked)", "value": f"{_system}|{_codes[0]}"}
+    PARAMETERS[_key] = {
+        "name": _name, "in": "query", "required": False,
+        "description": f"Only entries whose `{_element}`"
+                       + (" (the first code among its codings)" if _element == "clinicalStatus" else "")
+                       + f" is one of the codes given: {_code_list}; comma-separated for any of several. Each may be given as "
+                         "`system|code`; the system is not checked. An entry without it never matches. Any other code, or an "
+                         "empty value or item, is `400 INVALID_PARAMETER`. Not repeatable (use commas).",
+        "schema": {"type": "string", "pattern": f"^([^,]*\\|)?({_alternatives})(,([^,]*\\|)?({_alternatives}))*$"},
+        "examples": _examples,
+    }
 
 # ---------------------------------------------------------------- components: responses
 
 INVALID_PARAMETER_EXAMPLES = {
-    "unknownParameter": ("Any route except /health and the refused writes: a query parameter it does not know.",
+    "unknownParameter": ("Any route except the health probes and the refused writes: a query parameter it does not know "
+                         "(left out instead under `Prefer: handling=lenient`).",
                          "Unknown search parameter 'name'."),
-    "repeatedParameter": ("Any route except /health and the refused writes: the same parameter twice (only `date` of "
-                          "`GET /AuditEvent` may repeat).",
+    "repeatedParameter": ("Any route except the health probes and the refused writes: the same parameter twice (only `date` of "
+                          "`GET /AuditEvent` and `_lastUpdated` of the clinical searches may repeat; the repeat is left out "
+                          "instead under `Prefer: handling=lenient`).",
                           "Parameter '_count' may be given only once."),
     "badCount": ("Paged searches: `_count` not a whole number from 0 to 200.", "_count must be a whole number from 0 to 200."),
     "badOffset": ("Paged searches: `_offset` not a whole number from 0 to 2147483647.", "_offset must be a whole number from 0 to 2147483647."),
@@ -567,6 +674,19 @@ INVALID_PARAMETER_EXAMPLES = {
                 "date must be [eq|ge|gt|le|lt] followed by a FHIR date or dateTime, such as ge2026-11-01."),
     "badSubtype": ("`GET /AuditEvent`: a `subtype` code outside the list, or an empty `subtype`.",
                    "subtype must be one or more of create, emergency-override, operation, read, search-type."),
+    "badLastUpdated": ("Clinical searches: a `_lastUpdated` that is not [eq|ge|gt|le|lt] + a FHIR date or dateTime.",
+                       "_lastUpdated must be [eq|ge|gt|le|lt] followed by a FHIR date or dateTime, such as ge2026-11-01."),
+    "badAllergyClinicalStatus": ("`GET /AllergyIntolerance`: a `clinical-status` code outside the list, or an empty one.",
+                                 "clinical-status must be one or more of active, inactive, resolved, separated by commas."),
+    "badConditionClinicalStatus": ("`GET /Condition`: a `clinical-status` code outside the list, or an empty one.",
+                                   "clinical-status must be one or more of active, inactive, recurrence, relapse, remission, "
+                                   "resolved, separated by commas."),
+    "badMedicationStatus": ("`GET /MedicationStatement`: a `status` code outside the list, or an empty one.",
+                            "status must be one or more of active, completed, entered-in-error, intended, not-taken, on-hold, "
+                            "stopped, unknown, separated by commas."),
+    "badSort": ("Clinical searches: `_sort` other than `_lastUpdated` or `-_lastUpdated`.",
+                "_sort supports _lastUpdated and -_lastUpdated only."),
+    "badSummary": ("Clinical searches: `_summary` other than `count` or `false`.", "_summary supports count (and false) only."),
     "purposeOfUseNotBTG": ("Patient-scoped requests: `X-Purpose-Of-Use` sent with a value other than BTG.",
                            "X-Purpose-Of-Use must be BTG (emergency override)."),
     "accessReasonMissing": ("Patient-scoped requests: `X-Purpose-Of-Use: BTG` without a non-empty `X-Access-Reason`.",
@@ -587,6 +707,9 @@ ERROR_EXAMPLES = {
                          "The NHS number is not a valid 10-digit NHS number."),
     "organisationNotParticipating": ("The token's `ods` is not a participating organisation", "ORGANISATION_NOT_PARTICIPATING",
                                      "forbidden", "Your organisation does not participate in the Cheshire Care Record."),
+    "organisationMismatch": ("`NHSD-End-User-Organisation-ODS` names another organisation than the token's `ods`",
+                             "ORGANISATION_MISMATCH", "forbidden",
+                             "NHSD-End-User-Organisation-ODS names another organisation than the access token."),
     "roleNotPermitted": ("The role may not do this (see the operation's description for which roles may)", "ROLE_NOT_PERMITTED",
                          "forbidden", "Your role does not permit this."),
     "patientOptedOut": ("The patient has opted out (never overridable); also role `patient` reading their own opted-out record",
@@ -657,16 +780,19 @@ def examples_response(description, names, headers=None):
 
 BTG_400 = ["purposeOfUseNotBTG", "accessReasonMissing"]
 COMMON_400 = ["unknownParameter", "repeatedParameter"]
-FORBIDDEN_READ = ["organisationNotParticipating", "roleNotPermitted", "patientOptedOut", "recordBlocked", "consentRequired"]
+FORBIDDEN_ORGANISATION = ["organisationMismatch", "organisationNotParticipating"]
+FORBIDDEN_READ = FORBIDDEN_ORGANISATION + ["roleNotPermitted", "patientOptedOut", "recordBlocked", "consentRequired"]
 FORBIDDEN_READ_TEXT = (
-    "The access decision (C5) refuses: `ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` (roles `admin` and `privacy-officer`, a "
+    "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header, when sent, names another organisation than the "
+    "token); then the access decision (C5) refuses: `ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` (roles `admin` and `privacy-officer`, a "
     "clinical role without a `registration` claim, role `patient` asking about an NHS number other than their own: audited under "
     "the requester's own NHS number, the other one shown to privacy officers only); "
     "`PATIENT_OPTED_OUT` or `RECORD_BLOCKED` with the contract's verbatim texts (never overridable, not even by an emergency "
     "override; a blocked record stays visible to the patient themself); `CONSENT_REQUIRED` (a care relationship but no consent in "
     "force for this user and no emergency override).")
 FORBIDDEN_READ_BY_ID_TEXT = (
-    "`ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` for the roles that may never read records (`admin`, `privacy-officer`, a "
+    "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header, when sent, names another organisation than the "
+    "token); `ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` for the roles that may never read records (`admin`, `privacy-officer`, a "
     "clinical role without a `registration` claim), given before the id is looked up, so the same for every id, existing or not; "
     "then, about the resource's patient: `PATIENT_OPTED_OUT` or `RECORD_BLOCKED` with the contract's verbatim texts (never "
     "overridable; role `patient` gets `PATIENT_OPTED_OUT` for their own opted-out record, a block does not stop them); "
@@ -691,8 +817,10 @@ RESPONSES = {
         ["invalidNHSNumber"] + COMMON_400 + BTG_400),
     "BadRequestClinicalSearch": examples_response(
         "`INVALID_PARAMETER` (unknown or repeated parameter, `_count`/`_offset` out of range, `patient` missing, malformed "
-        "emergency-override headers) or `INVALID_NHS_NUMBER`; see the examples.",
-        COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber"] + BTG_400),
+        "emergency-override headers; after the access decision, a malformed `_lastUpdated`, `clinical-status` or `status` "
+        "(each type's own list of codes), `_sort` or `_summary`) or `INVALID_NHS_NUMBER`; see the examples.",
+        COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber"] + BTG_400
+        + ["badLastUpdated", "badAllergyClinicalStatus", "badConditionClinicalStatus", "badMedicationStatus", "badSort", "badSummary"]),
     "BadRequestRead": examples_response(
         "`INVALID_PARAMETER`: any query parameter but `_format`, or malformed emergency-override headers (both checked before the "
         "id is looked up, so the answer is the same whether or not it exists); see the examples.",
@@ -717,20 +845,24 @@ RESPONSES = {
         "`role`, an empty `sub` or `ods`, or (role `patient`) no valid `nhs_number`.",
         "TOKEN_INVALID", "login", "The access token is missing, invalid or expired.",
         headers={"WWW-Authenticate": ref("headers", "WWW-Authenticate")}),
-    "OrganisationNotParticipating": examples_response(
-        "`ORGANISATION_NOT_PARTICIPATING`: the token's `ods` is not one of the configured participating organisations.",
-        ["organisationNotParticipating"]),
+    "ForbiddenOrganisation": examples_response(
+        "`ORGANISATION_MISMATCH`: the `NHSD-End-User-Organisation-ODS` header was sent and names another organisation than the "
+        "token's `ods` (checked first); `ORGANISATION_NOT_PARTICIPATING`: the token's `ods` is not one of the configured "
+        "participating organisations.",
+        FORBIDDEN_ORGANISATION),
     "ForbiddenRead": examples_response(FORBIDDEN_READ_TEXT, FORBIDDEN_READ),
     "ForbiddenReadById": examples_response(FORBIDDEN_READ_BY_ID_TEXT, FORBIDDEN_READ),
     "ForbiddenConsentCreate": examples_response(
+        "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header names another organisation than the token), "
         "`ORGANISATION_NOT_PARTICIPATING`, or `ROLE_NOT_PERMITTED`: the user is not a clinician (roles `admin`, `privacy-officer`, "
         "`patient`, or a clinical role without a `registration` claim), or, for a block, an opt-out or a consent that would lift "
         "either, the user's organisation is not the patient's registered GP practice.",
-        ["organisationNotParticipating", "roleNotPermitted"]),
+        FORBIDDEN_ORGANISATION + ["roleNotPermitted"]),
     "ForbiddenAudit": examples_response(
+        "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header names another organisation than the token), "
         "`ORGANISATION_NOT_PARTICIPATING`, or `ROLE_NOT_PERMITTED`: the role is neither `patient` (with their own NHS number) nor "
         "`privacy-officer`.",
-        ["organisationNotParticipating", "roleNotPermitted"]),
+        FORBIDDEN_ORGANISATION + ["roleNotPermitted"]),
     "PatientNotFound": error_response(
         "`PATIENT_NOT_FOUND`: the service has no such patient, or the user's organisation has no care relationship with the patient "
         "(not the registered GP practice, no active episode of care covering now) and, for reads, there is no emergency override (an "
@@ -753,18 +885,19 @@ RESPONSES = {
         [f"consent422{k[0].upper()}{k[1:]}" for k in CONSENT_422]),
     "UnknownEndpoint": error_response(
         "`NOT_SUPPORTED` (404): no route for this path and method. Not tied to any path in this document: it is the answer for every "
-        "path/method pair not listed here (for example `GET /Observation`, `HEAD` or `OPTIONS` anywhere). "
+        "path/method pair not listed here (for example `GET /Observation`, `OPTIONS` anywhere, or `HEAD` on a path without a "
+        "`GET`; `HEAD` on every listed `GET` operation is answered like the `GET`, without the body). "
         "Sent without authentication, but rate limited (`429`) and audited like every request (so it too becomes `503` when the "
-        "audit store cannot commit), except on `/metadata` and `/health`; `OPTIONS` is never rate limited.",
+        "audit store cannot commit), except on `/metadata` and the health probes; `OPTIONS` is never rate limited.",
         "NOT_SUPPORTED", "not-supported", "This endpoint or resource type is not supported; see /metadata."),
     "ReadOnly": error_response(
         "`READ_ONLY`: the record is view-only; writes are refused (after authentication). The request body, if any, is not read. "
-        "`Allow: GET`.",
+        "`Allow: GET, HEAD`.",
         "READ_ONLY", "not-supported", "The Cheshire Care Record is view-only.",
         headers={"Allow": ref("headers", "Allow")}),
     "ReadOnlyConsent": error_response(
         "`READ_ONLY` on `PUT`, `PATCH` or `DELETE /Consent`: sharing decisions are recorded with `POST /Consent` and never changed "
-        "or deleted (a newer decision supersedes an older one). The request body, if any, is not read. `Allow: GET, POST`.",
+        "or deleted (a newer decision supersedes an older one). The request body, if any, is not read. `Allow: GET, HEAD, POST`.",
         "READ_ONLY", "not-supported", "The Cheshire Care Record is view-only.",
         headers={"Allow": ref("headers", "AllowConsent")}),
     "NotAcceptable": error_response(
@@ -905,7 +1038,8 @@ SCHEMAS = {
                   {"coding": {"type": "array", "minItems": 1, "items": obj(
                       {"system": {"type": "string", "const": ERR_SYSTEM},
                        "code": {"type": "string", "description": "Stable machine code.",
-                                "enum": ["TOKEN_INVALID", "ORGANISATION_NOT_PARTICIPATING", "ROLE_NOT_PERMITTED", "PATIENT_NOT_FOUND",
+                                "enum": ["TOKEN_INVALID", "ORGANISATION_NOT_PARTICIPATING", "ORGANISATION_MISMATCH",
+                                         "ROLE_NOT_PERMITTED", "PATIENT_NOT_FOUND",
                                          "RESOURCE_NOT_FOUND", "PATIENT_OPTED_OUT", "RECORD_BLOCKED", "CONSENT_REQUIRED",
                                          "INVALID_NHS_NUMBER", "INVALID_PARAMETER", "INVALID_RESOURCE", "READ_ONLY",
                                          "AUDIT_UNAVAILABLE", "SERVICE_BUSY", "TOO_MANY_REQUESTS", "NOT_SUPPORTED",
@@ -1100,7 +1234,8 @@ SCHEMAS = {
         {"relation": {"type": "string", "enum": ["self", "next", "previous"]},
          "url": {"type": "string", "format": "uri",
                  "description": "Absolute, built on the configured `server.baseURL`. Paged searches: the request's parameters in name "
-                                "order with `_count` and `_offset` always set (e.g. `_count=50&_offset=0&patient=9000000009`). "
+                                "order with `_count` and `_offset` always set (e.g. `_count=50&_offset=0&patient=9000000009`); "
+                                "parameters left out under `Prefer: handling=lenient` are not carried. "
                                 "`GET /Consent`: `{baseURL}/Consent?patient={NHS number}` only. `$everything`: "
                                 "`{baseURL}/Patient/{NHS number}/$everything`."}},
         required=["relation", "url"]),
@@ -1109,15 +1244,38 @@ SCHEMAS = {
          "resource": {"oneOf": [S("Patient"), S("AllergyIntolerance"), S("Condition"), S("MedicationStatement"), S("Consent"),
                                 S("AuditEvent")]},
          "search": obj({"mode": {"type": "string", "const": "match"}}, required=["mode"])},
-        required=["fullUrl", "resource", "search"]),
+        required=["fullUrl", "resource", "search"],
+        description="A match: one served resource."),
+    "BundleOutcomeEntry": obj(
+        {"resource": S("SearchOutcome"),
+         "search": obj({"mode": {"type": "string", "const": "outcome"}}, required=["mode"])},
+        required=["resource", "search"],
+        description="Under `Prefer: handling=lenient`, when query parameters were left out: the last entry of the searchset, "
+                    "without `fullUrl`, saying which (FHIR search mode `outcome`)."),
+    "SearchOutcome": obj(
+        {"resourceType": {"type": "string", "const": "OperationOutcome"},
+         "issue": {"type": "array", "minItems": 1, "maxItems": 1, "items": obj(
+             {"severity": {"type": "string", "const": "warning"},
+              "code": {"type": "string", "const": "not-supported"},
+              "details": obj({"text": {"type": "string", "pattern": "^Search parameters ignored \\(Prefer: handling=lenient\\): ",
+                                       "description": "Names each parameter left out, quoted, in the order sent (a name cut "
+                                                      "to 40 characters of `A-Z a-z 0-9 _ - . :`)."}},
+                             required=["text"])},
+             required=["severity", "code", "details"])}},
+        required=["resourceType", "issue"],
+        description="The warning of a lenient search: no `id`, no `meta`, no error code (the request succeeded).",
+        example=LENIENT_OUTCOME),
     "Bundle": obj(
         {"resourceType": {"type": "string", "const": "Bundle"},
          "type": {"type": "string", "const": "searchset"},
          "total": {"type": "integer", "minimum": 0, "description": "All matches, not just this page."},
          "link": {"type": "array", "minItems": 1, "items": S("BundleLink"),
-                  "description": "Always `self`; `next` when more matches follow, `previous` when `_offset` > 0 (neither when `_count=0`, "
-                                 "nor for the unpaged `GET /Consent` and `$everything`)."},
-         "entry": {"type": "array", "items": S("BundleEntry"), "description": "Absent when the page is empty."}},
+                  "description": "Always `self`; `next` when more matches follow, `previous` when `_offset` > 0 (neither when `_count=0` "
+                                 "or `_summary=count`, nor for the unpaged `GET /Consent` and `$everything`)."},
+         "entry": {"type": "array", "items": {"oneOf": [S("BundleEntry"), S("BundleOutcomeEntry")]},
+                   "description": "The matches on this page (`search.mode` `match`), then, under `Prefer: handling=lenient` "
+                                  "when parameters were left out, one `OperationOutcome` entry (`search.mode` `outcome`). "
+                                  "Absent when there is neither (an empty page, `_count=0`, `_summary=count`)."}},
         required=["resourceType", "type", "total", "link"],
         description="A `searchset` Bundle (searches and `$everything`). No `id` or `meta`. Each page is authorised again: a link "
                     "followed after the patient's decisions changed may be answered `403`.",
@@ -1176,6 +1334,18 @@ SCHEMAS = {
         description="The probe's body: no patient data. Keys are sorted (in nested objects too); absent values are left out, "
                     "never `null`.",
         example=HEALTH),
+    "Probe": {
+        "type": "object",
+        "description": "The body of `/health/live` and `/health/ready` (`application/json`): nothing but `status`.",
+        "required": ["status"],
+        "properties": {"status": {
+            "type": "string", "enum": ["ok", "ready", "draining", "database-unavailable", "audit-unavailable"],
+            "description": "`/health/live`: always `ok`. `/health/ready`: `ready` (`200`), or why not (`503`), the first that "
+                           "applies: `draining` (a graceful stop has begun), `database-unavailable` (the record's database "
+                           "does not answer), `audit-unavailable` (the audit store cannot take a write now)."}},
+        "additionalProperties": False,
+        "examples": [{"status": "ready"}],
+    },
     "HealthJWKS": obj(
         {"keys": {"type": "integer", "minimum": 0, "description": "How many usable signing keys (RSA, P-256 EC, each with a `kid`) "
                                                                   "the key set in use holds."},
@@ -1220,9 +1390,10 @@ SCHEMAS["AuditEvent"]["examples"] = [AUDIT_EXAMPLE_FILE, AUDIT_REFUSED, AUDIT_RE
 
 for t in ["Patient"] + CLINICAL + ["Consent", "AuditEvent"]:
     SCHEMAS[f"{t}Bundle"] = {
-        "description": f"A searchset Bundle of `{t}` resources.",
+        "description": f"A searchset Bundle of `{t}` resources (and, under `Prefer: handling=lenient`, an outcome entry).",
         "allOf": [S("Bundle"), {"type": "object", "properties": {
-            "entry": {"type": "array", "items": {"type": "object", "properties": {"resource": S(t)}}}}}],
+            "entry": {"type": "array", "items": {"anyOf": [
+                {"type": "object", "properties": {"resource": S(t)}}, S("BundleOutcomeEntry")]}}}}],
     }
 
 # ---------------------------------------------------------------- components: examples
@@ -1253,13 +1424,15 @@ EXAMPLES["CapabilityStatement"] = {
 
 COMMON_ERRORS = {
     "401": ref("responses", "TokenInvalid"),
-    "403": ref("responses", "OrganisationNotParticipating"),
+    "403": ref("responses", "ForbiddenOrganisation"),
     "406": ref("responses", "NotAcceptable"),
     "429": ref("responses", "TooManyRequests"),
     "503": ref("responses", "AuditUnavailable"),
 }
 BTG_PARAMS = [ref("parameters", "PurposeOfUse"), ref("parameters", "AccessReason")]
 ID_PARAMS = [ref("parameters", "XRequestID"), ref("parameters", "XCorrelationID")]
+# Every authenticated operation: the optional cross-check of the end user's organisation.
+AUTH_PARAMS = [ref("parameters", "EndUserOrganisation")]
 UNAVAILABLE_READ = ("503", "UnavailableRead")
 
 
@@ -1274,13 +1447,13 @@ def ok(description, schema, example=None, examples=None):
 
 def read_params(path_param):
     return [ref("parameters", path_param), ref("parameters", "Format"), ref("parameters", "IfNoneMatch"),
-            *ID_PARAMS] + BTG_PARAMS
+            *ID_PARAMS] + AUTH_PARAMS + BTG_PARAMS
 
 
 def search_params(*first, paged=True):
     paging = [ref("parameters", "Count"), ref("parameters", "Offset")] if paged else []
     return [ref("parameters", p) for p in first] + paging + [ref("parameters", "Format"), ref("parameters", "IfNoneMatch"),
-                                                             *ID_PARAMS] + BTG_PARAMS
+                                                             *ID_PARAMS] + AUTH_PARAMS + [ref("parameters", "Prefer")] + BTG_PARAMS
 
 
 def responses(ok_response, *errors, ok_status="200", conditional=True):
@@ -1295,11 +1468,12 @@ def responses(ok_response, *errors, ok_status="200", conditional=True):
 
 
 ACCESS_NOTE = ("Order, before anything is looked up: the names of the query parameters (unknown or repeated: `400`), the "
-               "emergency-override headers (`400`), then the NHS number (`400`). Then the access decision (C5, in order): role "
+               "values of `_count`/`_offset` where accepted (`400`), the emergency-override headers (`400`), then the NHS number "
+               "(`400`). Then the access decision (C5, in order): role "
                "(`403 ROLE_NOT_PERMITTED` unless a clinical role with `registration`, or role `patient` asking about their own NHS "
                "number) → care relationship of the user's organisation, or an emergency override (otherwise {missing}) → opted out "
                "/ blocked (`403`, never overridable) → consent in force for this user → emergency override → otherwise `403 "
-               "CONSENT_REQUIRED`. Then the values of `_count`/`_offset`, where accepted (`400`). Role `patient`: their own record, "
+               "CONSENT_REQUIRED`. Role `patient`: their own record, "
                "unless opted out; asking about another NHS number is `403 ROLE_NOT_PERMITTED`, audited under their own NHS number. "
                "The data is read in one snapshot with the patient's sharing state the decision was made on; if that state changed "
                "meanwhile, the decision is made again (at most three times, then `503 SERVICE_BUSY`).")
@@ -1320,16 +1494,16 @@ READ_BY_ID_NOTE = (
 def write_op(method, type_, with_id):
     target = f"/{type_}/{{id}}" if with_id else f"/{type_}"
     consent_collection = type_ == "Consent" and not with_id
-    allow = "GET, POST" if consent_collection else "GET"
+    allow = "GET, HEAD, POST" if consent_collection else "GET, HEAD"
     op = {
         "tags": ["Writes (refused)"],
         "operationId": f"{method}{type_}{'Instance' if with_id else 'Type'}",
         "summary": f"{method.upper()} {target}: refused, the record is view-only",
         "description": f"Always `405` `READ_ONLY` with `Allow: {allow}` for an authenticated user of a participating organisation "
-                       "(the rate limit, negotiation, then authentication, are checked first). Query parameters other than `_format` and the body are "
+                       "(the rate limit, negotiation, then authentication and the organisation, are checked first). Query parameters other than `_format` and the body are "
                        "ignored. Audited like every request.",
-        "parameters": ([ref("parameters", "AnyId")] if with_id else []) + [ref("parameters", "Format"), *ID_PARAMS],
-        "responses": {"401": ref("responses", "TokenInvalid"), "403": ref("responses", "OrganisationNotParticipating"),
+        "parameters": ([ref("parameters", "AnyId")] if with_id else []) + [ref("parameters", "Format"), *ID_PARAMS] + AUTH_PARAMS,
+        "responses": {"401": ref("responses", "TokenInvalid"), "403": ref("responses", "ForbiddenOrganisation"),
                       "405": ref("responses", "ReadOnlyConsent" if consent_collection else "ReadOnly"),
                       "406": ref("responses", "NotAcceptable"),
                       "429": ref("responses", "TooManyRequests"),
@@ -1366,8 +1540,10 @@ PATHS["/metadata"] = {"get": {
 PATHS["/health"] = {"get": {
     "tags": ["Capabilities"],
     "operationId": "health",
-    "summary": "Liveness probe and data freshness",
-    "description": "No token needed, not audited, not rate limited. Query parameters are ignored except `_format`, and `Accept` is negotiated as "
+    "summary": "Status report: data freshness, audit commits, token keys, database",
+    "description": "For a load balancer or an orchestrator, `GET /health/ready` (send requests here?) and `GET /health/live` (is "
+                   "the process alive?) are the probes to use; this report does not say whether the node is stopping. "
+                   "No token needed, not audited, not rate limited. Query parameters are ignored except `_format`, and `Accept` is negotiated as "
                    "everywhere else (a probe sending e.g. `Accept: text/plain` gets `406`). No `ETag`, `Last-Modified` or "
                    "conditional request support. Reports:\n"
                    "- `audit`: the audit writer's commit statistics since the process started;\n"
@@ -1400,6 +1576,62 @@ PATHS["/health"] = {"get": {
                     "databaseUnreachable": {"summary": "One node of several: its PostgreSQL database cannot be reached",
                                             "value": HEALTH_DATABASE_UNREACHABLE}}}}},
         "500": ref("responses", "InternalError"),
+    },
+}}
+
+PROBE_HEADERS = STD_HEADERS
+
+
+def probe(status, summary):
+    return {"summary": summary, "value": {"status": status}}
+
+
+PATHS["/health/live"] = {"get": {
+    "tags": ["Capabilities"],
+    "operationId": "healthLive",
+    "summary": "Liveness probe",
+    "description": "`200` `{\"status\":\"ok\"}` whenever the process answers HTTP; nothing else is checked, so a busy or cut-off "
+                   "database never gets a node restarted. It stays `200` while the node drains before a graceful stop. No token "
+                   "needed, not audited, not rate limited. Query parameters are ignored except `_format`; `Accept` and `_format` "
+                   "are negotiated as everywhere else (`406`). `HEAD` answers the same without the body.",
+    "security": [],
+    "parameters": [ref("parameters", "Format"), *ID_PARAMS],
+    "responses": {
+        "200": {"description": "The process is alive.", "headers": PROBE_HEADERS,
+                "content": {"application/json": {"schema": S("Probe"), "examples": {"alive": probe("ok", "Alive")}}}},
+        "406": ref("responses", "NotAcceptable"),
+    },
+}}
+
+PATHS["/health/ready"] = {"get": {
+    "tags": ["Capabilities"],
+    "operationId": "healthReady",
+    "summary": "Readiness probe: send this node requests?",
+    "description": "`200` `{\"status\":\"ready\"}` while the node is not stopping and can answer an audited request: the "
+                   "record's database answers (`SELECT 1`) and the audit store can commit (SQLite: the audit file's write lock "
+                   "is taken and given straight back, waiting at most 2 s behind another writer; PostgreSQL: the database "
+                   "answers and is a primary, not a standby left behind by a failover). Nothing is written. Otherwise `503` "
+                   "with the first reason that applies: `draining` from the moment `care-record serve` receives SIGTERM or "
+                   "SIGINT (for `server.shutdownDrainSeconds`, default 5, the node goes on serving every request while this "
+                   "answers `503`, so a load balancer that follows it moves the traffic away; then the server stops accepting "
+                   "connections, finishes the requests in flight and exits 0), `database-unavailable`, `audit-unavailable`. "
+                   "Unless the node is draining, both stores are asked on every call (at the same time). No `Retry-After` on "
+                   "this `503`. No token needed, not audited, not rate limited. Query parameters are ignored except `_format`; "
+                   "`Accept` and `_format` are negotiated as everywhere else (`406`). `HEAD` answers the same status without "
+                   "the body.",
+    "security": [],
+    "parameters": [ref("parameters", "Format"), *ID_PARAMS],
+    "responses": {
+        "200": {"description": "Ready: send this node requests.", "headers": PROBE_HEADERS,
+                "content": {"application/json": {"schema": S("Probe"), "examples": {"ready": probe("ready", "Ready")}}}},
+        "406": ref("responses", "NotAcceptable"),
+        "503": {"description": "Not ready: send requests to another node. The body says why.", "headers": PROBE_HEADERS,
+                "content": {"application/json": {"schema": S("Probe"), "examples": {
+                    "draining": probe("draining", "A graceful stop has begun (SIGTERM): the node still serves during the drain"),
+                    "databaseUnavailable": probe("database-unavailable", "The record's database does not answer"),
+                    "auditUnavailable": probe("audit-unavailable",
+                                              "The audit store cannot commit (its write lock not free within 2 s, or a "
+                                              "PostgreSQL standby)")}}}},
     },
 }}
 
@@ -1463,21 +1695,39 @@ PATHS["/Patient/{id}/$everything"] = {"get": {
 
 for t in CLINICAL:
     res = RESOURCE_EXAMPLES[t]
+    status_key, status_name, status_element, status_codes, _ = STATUS_SEARCH[t]
+    # A page's query: the applied parameters sorted by name, then value (SearchParameters.query).
+    filtered_self = f"{BASE}/{t}?" + "&".join(f"{k}={v}" for k, v in sorted(
+        [("_count", "50"), ("_offset", "0"), ("_lastUpdated", "ge2026-01-01"), ("_sort", "-_lastUpdated"),
+         (status_name, "active"), ("patient", NHS)]))
     PATHS[f"/{t}"] = {
         "get": {
             "tags": [t],
             "operationId": f"search{t}",
             "summary": f"{t} resources of one patient",
-            "description": f"Every `{t}` of the patient, ordered by id and paged with `_count`/`_offset`. "
+            "description": f"Every `{t}` of the patient, ordered by id and paged with `_count`/`_offset`; optionally only those "
+                           f"updated within `_lastUpdated` bounds and with a given `{status_name}` (on `{status_element}`), "
+                           "ordered by `meta.lastUpdated` with `_sort`, or only counted with `_summary=count`. The filters and "
+                           "the order apply before paging, so `total` counts the matches and the links page through them. "
+                           "Their values are checked after the access decision (`400 INVALID_PARAMETER`, also for a patient "
+                           "not visible to the user). "
                            "A patient the service does not know, or the user's organisation has no care relationship with (and no "
                            "emergency override), gives an empty searchset (`total` 0), not an error; the other refusals are `403`. "
                            "Every page is decided again. " + ACCESS_NOTE.format(missing="an empty searchset"),
-            "parameters": search_params("PatientParam"),
+            "parameters": search_params("PatientParam", "LastUpdated", status_key, "Sort", "Summary"),
             "responses": responses(
                 ok(f"A searchset Bundle of {t}.", S(f"{t}Bundle"), examples={
                     "page": {"summary": "First page of 3 matches with _count=1", "value": bundle(
                         3, [("self", f"{BASE}/{t}?_count=1&_offset=0&patient={NHS}"),
                             ("next", f"{BASE}/{t}?_count=1&_offset=1&patient={NHS}")], [res])},
+                    "filtered": {"summary": f"?patient={NHS}&{status_name}=active&_lastUpdated=ge2026-01-01&_sort=-_lastUpdated: "
+                                            "one match", "value": bundle(1, [("self", filtered_self)], [res])},
+                    "count": {"summary": f"?patient={NHS}&_summary=count: the number of matches only", "value": bundle(
+                        3, [("self", f"{BASE}/{t}?_count=50&_offset=0&_summary=count&patient={NHS}")], [])},
+                    "lenient": {"summary": f"?patient={NHS}&code=44054006&_count=1 with Prefer: handling=lenient: `code` is "
+                                           "left out, and an outcome entry says so", "value": bundle(
+                        3, [("self", f"{BASE}/{t}?_count=1&_offset=0&patient={NHS}"),
+                            ("next", f"{BASE}/{t}?_count=1&_offset=1&patient={NHS}")], [res], ignored=["code"])},
                     "notVisible": {"summary": "Unknown patient, or no care relationship", "value": bundle(
                         0, [("self", f"{BASE}/{t}?_count=50&_offset=0&patient={NHS}")], [])},
                 }),
@@ -1566,7 +1816,7 @@ PATHS["/Consent"] = {
         "operationId": "createConsent",
         "summary": "Record a sharing decision",
         "description": CONSENT_CREATE_DESCRIPTION,
-        "parameters": [ref("parameters", "Format"), *ID_PARAMS] + BTG_PARAMS,
+        "parameters": [ref("parameters", "Format"), *ID_PARAMS] + AUTH_PARAMS + BTG_PARAMS,
         "requestBody": {
             "required": True,
             "description": "A FHIR R4 Consent (`Examples/consent-requests/`). The 24-hour example must be posted by `dr.patel` while its "
@@ -1690,8 +1940,8 @@ DESCRIPTION = f"""\
 The Cheshire Care Record is a view-only regional shared care record served as FHIR R4 JSON.
 This document describes the HTTP API as implemented in `Sources/CareRecordServer`.
 
-**Authentication.** Every operation except `GET /metadata` and `GET /health` needs
-`Authorization: Bearer <JWT>`: signed RS256 or ES256 by a key in the configured JWKS (`kid` required),
+**Authentication.** Every operation except `GET /metadata`, `GET /health`, `GET /health/live` and
+`GET /health/ready` needs `Authorization: Bearer <JWT>`: signed RS256 or ES256 by a key in the configured JWKS (`kid` required),
 with `iss`, `aud`, `exp`, `iat` (and `nbf`) checked with 60 s leeway, and claims `sub`, `ods`, `role`
 (clinical `doctor`, `nurse`, `social-worker`, `pharmacist`, `allied-health-professional`; `admin`,
 `privacy-officer`, `patient`), optional `name` and `registration`, and `nhs_number` for role `patient`.
@@ -1701,23 +1951,27 @@ any case; no `typ` is fine): `401 TOKEN_INVALID`. The JWKS (a file, or an https 
 `auth.jwksRefreshSeconds` (default 300; 0: only on demand) and when a token names an unknown `kid` (at most once
 every 5 s); a changed key set replaces the old one at once (tokens signed by a withdrawn key stop working), and a
 failed reload keeps the last good keys (`GET /health` shows `jwks`). The token's `ods` must be a participating
-organisation.
+organisation. A client may send `NHSD-End-User-Organisation-ODS` (as NHS national APIs ask): when sent, it must name
+the token's organisation (compared case-insensitively), else `403 ORGANISATION_MISMATCH`. The token decides the
+organisation; the header is a cross-check that catches a client acting for the wrong one. Without it nothing is checked.
 
 **Rate limit.** Requests without a valid token are limited per client address (a token bucket: by default 10 a
 second with bursts of 50; `server.rateLimit`); each user's requests (token `sub`) only when a per-user limit is
 configured (off by default). A refused request gets `429 TOO_MANY_REQUESTS` with `Retry-After` (whole seconds)
-before anything else is checked. `/metadata`, `/health`, `/.well-known/*` and `OPTIONS` are never limited. The
+before anything else is checked. `/metadata`, `/health`, `/health/*`, `/.well-known/*` and `OPTIONS` are never limited. The
 client address is the socket peer's, or, when the peer is one of `server.trustedProxies`, the one its `Forwarded` /
 `X-Forwarded-For` header names (no one else's forwarding headers are believed).
 
 **Access decision (C5).** Every patient-scoped route (Patient read, search and `$everything`, clinical
 searches and reads, `GET /Consent`, `POST /Consent`, `GET /Consent/{{id}}`, `GET /AuditEvent`, `GET /AuditEvent/{{id}}`)
 is registered behind one access middleware, which decides before the route's handler runs. Authentication and the
-organisation check come first (steps 1 and 2 below); then, before anything is looked up, the names of the query
-parameters (unknown or repeated: `400 INVALID_PARAMETER`) and the emergency-override headers (`400`) are checked, so
-those answers are the same whether or not the NHS number or id exists; then the rest, in this order:
+organisation checks come first (steps 1 and 2 below); then, before anything is looked up, the names of the query
+parameters (unknown or repeated: `400 INVALID_PARAMETER`, or left out under `Prefer: handling=lenient`), the values of
+`_count`/`_offset` (and of `date`/`subtype` on `GET /AuditEvent`) and the emergency-override headers (`400`) are
+checked, so those answers are the same whether or not the NHS number or id exists; then the rest, in this order:
 1. no or invalid token: `401 TOKEN_INVALID` with `WWW-Authenticate`;
-2. organisation not participating: `403 ORGANISATION_NOT_PARTICIPATING`; role not allowed: `403 ROLE_NOT_PERMITTED`
+2. `NHSD-End-User-Organisation-ODS` sent and naming another organisation than the token: `403 ORGANISATION_MISMATCH`;
+   organisation not participating: `403 ORGANISATION_NOT_PARTICIPATING`; role not allowed: `403 ROLE_NOT_PERMITTED`
    (`admin` and `privacy-officer` never read records; a clinical role needs a `registration` claim; role `patient`
    only their own NHS number). On reads by id (`GET /{{AllergyIntolerance|Condition|MedicationStatement|Consent}}/{{id}}`)
    `admin`, `privacy-officer` and a clinical role without `registration` are refused before the id is looked up, so
@@ -1750,17 +2004,18 @@ state the decision was made on; if that state changed in between, the decision i
 then `503 SERVICE_BUSY`, rare).
 
 **Order of checks.** `429` (rate limit) → `406` (`_format`/`Accept`) → `404 NOT_SUPPORTED` (no such route) → `401` →
-`403 ORGANISATION_NOT_PARTICIPATING` → `405` (refused writes) or, on patient-scoped routes: `400` (unknown or repeated
-query parameters) → `400` (malformed emergency-override headers) → reads by id: `403 ROLE_NOT_PERMITTED` for roles
+`403 ORGANISATION_MISMATCH` → `403 ORGANISATION_NOT_PARTICIPATING` → `405` (refused writes) or, on patient-scoped
+routes: `400` (unknown or repeated query parameters) → `400` (values of `_count`/`_offset`, and of `date`/`subtype` on
+`GET /AuditEvent`) → `400` (malformed emergency-override headers) → reads by id: `403 ROLE_NOT_PERMITTED` for roles
 that never read records → the patient or entry: `400` (NHS number, `patient`/`identifier` parameter), `404
 RESOURCE_NOT_FOUND` (unknown id), or for `POST /Consent` `413`/`400`/`422` (the body) → the access decision above →
-`400` (values of `_count`/`_offset`, and of `date`/`subtype` on `GET /AuditEvent`) → for `POST /Consent`, the audit
-record is committed (`503 AUDIT_UNAVAILABLE`) before the decision is stored (`503 SERVICE_BUSY`) →
-`200`/`201`/`304`.
+`400` (values of `_lastUpdated`, `clinical-status`/`status`, `_sort` and `_summary` on the clinical searches) → for
+`POST /Consent`, the audit record is committed (`503 AUDIT_UNAVAILABLE`) before the decision is stored (`503
+SERVICE_BUSY`) → `200`/`201`/`304`.
 
-**Audit (C8).** Every request except `/metadata`, `/health` and `/.well-known/*` (refused ones, `401`s, `404`s for unknown
-routes and `406`s included) is recorded in an append-only, hash-chained audit log, and its answer leaves only once
-that record is durably committed. If it cannot be, the answer is replaced by `503 AUDIT_UNAVAILABLE` (`Retry-After: 1`)
+**Audit (C8).** Every request except `/metadata`, `/health`, `/health/live`, `/health/ready` and `/.well-known/*`
+(refused ones, `401`s, `404`s for unknown routes, `406`s and `HEAD` requests included) is recorded in an append-only,
+hash-chained audit log, and its answer leaves only once that record is durably committed. If it cannot be, the answer is replaced by `503 AUDIT_UNAVAILABLE` (`Retry-After: 1`)
 and nothing is released. Requests refused by the rate limit (`429`) are not recorded one by one: each client address's
 are counted in one record per minute (interaction `throttled`, method `*`, status 429, reason `TOO_MANY_REQUESTS`, a
 `throttled-requests` detail with the count, and the client address). A change (`POST /Consent`) is audited before it
@@ -1770,24 +2025,48 @@ Each record is keyed by the server's own request id; the client's `X-Request-ID`
 given. `GET /health` reports the commit statistics, the token keys, how fresh each upstream source's data is, and
 whether the database answers.
 
-**Media type.** Responses are `application/fhir+json; charset=utf-8` (`/health`: `application/json`).
+**Media type.** Responses are `application/fhir+json; charset=utf-8` (`/health`, `/health/live`, `/health/ready`:
+`application/json`).
 `Accept` must allow `application/fhir+json`, `application/json`, `application/*` or `*/*` (q > 0) when present;
 `_format` must be `json`, `application/json` or `application/fhir+json`; otherwise `406`.
 
 **Headers on every response.** `X-Request-ID` (the client's if plain and ≤ 128 characters, else the server's own request
 id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters) and `Cache-Control: no-store`. `429` and `503`
-carry `Retry-After` (the `503` of `GET /health` aside). Resource and Bundle responses (and the `201` of `POST /Consent`)
-also carry a weak `ETag` and, when known, `Last-Modified`; on a `GET`, `If-None-Match` with a matching tag (or `*`)
-gives `304`.
+carry `Retry-After` (the `503`s of `GET /health` and `GET /health/ready` aside). Resource and Bundle responses (and
+the `201` of `POST /Consent`) also carry a weak `ETag` and, when known, `Last-Modified`; on a `GET`, `If-None-Match`
+with a matching tag (or `*`) gives `304`.
+
+**HEAD.** `HEAD` is accepted on every `GET` operation below (it is not listed as an operation of its own): the `GET`
+runs with every check, and the answer has its status and headers (`ETag`, `Last-Modified`, `Content-Type` and
+`Content-Length` included) without the body. It is audited like the `GET`, with method `HEAD` (its `returned` detail
+names what the `GET` would have released); `/metadata` and the health probes are not audited either way. The `405`
+answers to writes carry `Allow: GET, HEAD` (`GET, HEAD, POST` on `/Consent`).
 
 **Paging.** `_count` 0–200 (default 50), `_offset` ≥ 0. Links are absolute (`server.baseURL`) and repeat the
-query with `_count` and `_offset` set. `GET /Consent` and `$everything` are not paged.
+query with `_count` and `_offset` set. `GET /Consent` and `$everything` are not paged. `_summary=count` (clinical
+searches) answers `total` and the `self` link only.
+
+**Search.** Clinical searches (`GET /AllergyIntolerance|Condition|MedicationStatement?patient=`) also take
+`_lastUpdated` (repeatable; prefixes `eq`, `ge`, `gt`, `le`, `lt`, as `date` on `GET /AuditEvent`), `clinical-status`
+(AllergyIntolerance, Condition) or `status` (MedicationStatement), `_sort=_lastUpdated` or `-_lastUpdated`, and
+`_summary=count`. Every search is strict by default: a parameter it does not know, or one repeated that may be given
+once, is `400 INVALID_PARAMETER`. With `Prefer: handling=lenient` such parameters are left out instead, and the
+searchset ends with an `OperationOutcome` entry (`search.mode` `outcome`, severity `warning`) naming them; malformed
+values of known parameters are still `400`.
+
+**Health probes and a graceful stop.** `GET /health/live` answers `200` while the process answers. `GET
+/health/ready` answers `200` when the node is not stopping and both the record's database and the audit store can
+take a request's writes, else `503` with `draining`, `database-unavailable` or `audit-unavailable`. On SIGTERM (or
+SIGINT) `care-record serve` answers `/health/ready` with `503` for `server.shutdownDrainSeconds` (default 5) while it
+goes on serving everything else; then it stops accepting connections, finishes the requests in flight (each with its
+audit record committed) and exits 0. A load balancer that sends requests only to nodes answering `/health/ready` with
+`200` sees no failed request during a stop.
 
 **Errors.** Every error is an `OperationOutcome` whose `issue[0].details.coding[0]` has system
 `{ERR_SYSTEM}` and a stable code; `details.text` is safe to show. Unknown or repeated query parameters are
-`400 INVALID_PARAMETER` (except on `/health` and on refused writes, which ignore them). Any path/method not listed
-here, including `HEAD` and `OPTIONS`, answers `404 NOT_SUPPORTED` (see
-`components.responses.UnknownEndpoint`) without needing a token.
+`400 INVALID_PARAMETER` (except on `/health`, `/health/live`, `/health/ready` and on refused writes, which ignore
+them, and under `Prefer: handling=lenient`). Any path/method not listed here, including `OPTIONS` and a `HEAD` on a
+path without a `GET`, answers `404 NOT_SUPPORTED` (see `components.responses.UnknownEndpoint`) without needing a token.
 """
 
 DOC = {
@@ -1816,7 +2095,8 @@ DOC = {
                            "default 300, and on an unknown `kid` at most once every 5 s; a failed reload keeps the last good keys). "
                            "`exp - iat` at most `auth.maximumTokenLifetimeSeconds` (default 43200); a `typ` header, if any, must be "
                            "`JWT` or `at+jwt` (or `application/jwt`, `application/at+jwt`). Missing or invalid: `401` `TOKEN_INVALID`; "
-                           "organisation not participating: `403` `ORGANISATION_NOT_PARTICIPATING`.",
+                           "an `NHSD-End-User-Organisation-ODS` header naming another organisation than the token's `ods`: `403` "
+                           "`ORGANISATION_MISMATCH`; organisation not participating: `403` `ORGANISATION_NOT_PARTICIPATING`.",
         }},
         "parameters": PARAMETERS,
         "headers": HEADERS,

@@ -36,7 +36,8 @@ struct PatientAccessMiddleware: RouterMiddleware {
         guard let user = context.user else { throw FHIRError.tokenInvalid }
         // Refusals that do not depend on the data come first (issue 8.10); the override headers are recorded even then.
         let emergency = Result { try Self.emergencyRequest(request.headers, audit: context.audit) }
-        let parameters = try SearchParameters(request, allowed: route.allowedParameters, repeatable: route.repeatableParameters)
+        let parameters = try SearchParameters(
+            request, allowed: route.allowedParameters, repeatable: route.repeatableParameters, isSearch: route.interaction == "search-type")
         if let named = try? namedPatient(context, parameters) { fileUnder(named, user: user, audit: context.audit) }
         try route.validate(parameters)
         let emergencyReason = try emergency.get()

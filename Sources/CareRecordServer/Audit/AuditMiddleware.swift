@@ -85,7 +85,8 @@ struct AuditMiddleware: RouterMiddleware {
         record.resourceType = facts.resourceType
         record.patientNHS = facts.patient?.value
         record.attemptedPatientNHS = facts.attemptedPatient?.value
-        record.returned = (200..<300).contains(status) ? facts.returned : nil
+        // A HEAD answer carries no body: nothing was released.
+        record.returned = (200..<300).contains(status) && request.method != .head ? facts.returned : nil
         record.basis = facts.basis?.code
         record.purposeOfUse = facts.purposeOfUse
         record.accessReason = facts.accessReason

@@ -15,7 +15,10 @@ struct ClinicalController {
             PatientRoute(
                 resolution: .patientParameter, purpose: .readRecord, interaction: "search-type", resourceType: type.rawValue,
                 allowedParameters: Set(["patient"]).union(SearchParameters.paging).union(ClinicalSearch.parameters(for: type)),
-                repeatableParameters: ["_lastUpdated"]),
+                repeatableParameters: ["_lastUpdated"], validate: { [type] parameters in
+                    _ = try parameters.page()
+                    _ = try ClinicalSearch(parameters, type: type)
+                }),
             use: search)
         routes.get(
             "\(type.rawValue)/:id",

@@ -32,7 +32,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         context.user = user
         context.audit.update { $0.user = user }
-        if let named = request.headers[Self.endUserOrganisation], named.trimmingCharacters(in: .whitespaces).uppercased() != user.ods.uppercased() {
+        if let named = request.headers[Self.endUserOrganisation]?.trimmingCharacters(in: .whitespaces), !named.isEmpty,
+           named.uppercased() != user.ods.uppercased() {
             throw FHIRError.organisationMismatch
         }
         guard policy.admits(user) else { throw FHIRError.organisationNotParticipating }

@@ -20,8 +20,9 @@ struct SearchParameters: Sendable {
     /// Refuses unknown parameters, and repeated ones other than `repeatable`, with 400 `INVALID_PARAMETER`; with
     /// `Prefer: handling=lenient` leaves them out instead and remembers them (FHIR search, "Handling errors"). Malformed
     /// values of known parameters are refused either way.
-    init(_ request: Request, allowed: Set<String>, repeatable: Set<String> = []) throws {
-        let lenient = Self.isLenient(request.headers[Self.prefer])
+    init(_ request: Request, allowed: Set<String>, repeatable: Set<String> = [], isSearch: Bool = false) throws {
+        // Lenient handling is for searches only: a read or a write with a parameter it does not know is still refused.
+        let lenient = isSearch && Self.isLenient(request.headers[Self.prefer])
         for (name, value) in request.uri.queryParameters {
             let name = String(name)
             guard allowed.contains(name) || Self.common.contains(name) else {
