@@ -24,7 +24,11 @@ struct OpenAPIRoutesTests {
     @Test("every registered route is documented, and every documented operation is registered")
     func routesMatch() async throws {
         let fixture = try await RegionFixture.shared()
-        let router = try await fixture.api().buildRouter()
+        // With SMART configured, so its discovery route is registered as documented.
+        let api = CareRecordAPI(
+            repository: fixture.repository, auditStore: try temporaryAuditStore(), verifier: try await fixture.keys.verifier(),
+            participating: fixture.participating, baseURL: RegionFixture.baseURL, settings: APISettings(smart: SMARTTests.smart))
+        let router = api.buildRouter()
         let registered = Set(router.routes.map { route -> String in
             let path = route.path.description
             return "\(route.method.rawValue) \(path.hasPrefix("/") ? path : "/" + path)"

@@ -305,6 +305,42 @@ def capability_statement():
     return dict(sorted(statement.items()))
 
 
+RESTFUL_SECURITY = "http://terminology.hl7.org/CodeSystem/restful-security-service"
+
+
+def capability_statement_smart():
+    """The served CapabilityStatement when auth.authorizationEndpoint and auth.tokenEndpoint are configured
+    (CapabilityStatementBuilder.security): SMART-on-FHIR beside OAuth, and a longer description."""
+    statement = capability_statement()
+    statement["rest"][0]["security"] = {
+        "description": "JWT bearer tokens signed RS256 or ES256, verified against the region's JWKS. SMART App Launch v2: endpoints at "
+                       "/.well-known/smart-configuration; a token's scopes (user/<Type>.rs, patient/<Type>.rs, user/Consent.c) narrow "
+                       "what its role allows.",
+        "service": [{"coding": [{"code": code, "system": RESTFUL_SECURITY}]} for code in ["OAuth", "SMART-on-FHIR"]],
+    }
+    return statement
+
+
+# SMARTConfiguration.scopesSupported and .capabilities (Sources/CareRecordServer/Controllers/SMARTController.swift).
+SMART_TYPES = ["Patient", "AllergyIntolerance", "Condition", "MedicationStatement", "Consent", "AuditEvent"]
+SMART_SCOPES = (["openid", "fhirUser", "user/*.rs"] + [f"user/{t}.rs" for t in SMART_TYPES]
+                + ["user/Consent.c", "patient/*.rs"] + [f"patient/{t}.rs" for t in SMART_TYPES])
+SMART_CAPABILITIES = ["launch-standalone", "client-public", "client-confidential-symmetric", "client-confidential-asymmetric",
+                      "context-standalone-patient", "permission-v2", "permission-v1", "permission-patient", "permission-user",
+                      "sso-openid-connect"]
+IDP = "https://idp.cheshire.example.nhs.uk"
+
+
+def smart_document(jwks_uri=None):
+    """The body of GET /.well-known/smart-configuration (SMARTController.Document), keys sorted as the encoder writes them."""
+    document = {"issuer": IDP, "authorization_endpoint": f"{IDP}/oauth2/authorize", "token_endpoint": f"{IDP}/oauth2/token",
+                "grant_types_supported": ["authorization_code"], "response_types_supported": ["code"],
+                "code_challenge_methods_supported": ["S256"], "scopes_supported": SMART_SCOPES, "capabilities": SMART_CAPABILITIES}
+    if jwks_uri:
+        document["jwks_uri"] = jwks_uri
+    return dict(sorted(document.items()))
+
+
 def outcome(code, issue_type, text):
     return {
         "resourceType": "OperationOutcome",
@@ -579,9 +615,9 @@ PARAMETERS = {
                        "`OperationOutcome` (severity `warning`, code `not-supported`, `details.text` naming each parameter left "
                        "out) and whose `search.mode` is `outcome`; the search runs with the parameters that were applied, and "
                        "only those are carried into the paging links. Malformed values of known parameters (`_count=many`, "
-                       "`patient=123`, `_lastUpdated=yesterday`) are still `400`. Without the header, or with `handling=strict`, handling is strict (the default). On the "
-                       "routes that are not searches (reads, `$everything`, `POST /Consent`, `/metadata`) the header likewise "
-                       "makes unknown query parameters ignored, with nothing said (there is no searchset to say it in).",
+                       "`patient=123`, `_lastUpdated=yesterday`) are still `400`. Without the header, or with `handling=strict`, handling is strict (the default). "
+                       "Only searches are lenient: reads, `$everything`, `POST /Consent` and `/metadata` refuse an unknown "
+                       "parameter whatever the header says.",
         "schema": {"type": "string"},
         "examples": {"lenient": {"summary": "Lenient handling", "value": "handling=lenient"},
                      "strict": {"summary": "Strict handling (the default)", "value": "handling=strict"}},
@@ -712,6 +748,26 @@ ERROR_EXAMPLES = {
                              "NHSD-End-User-Organisation-ODS names another organisation than the access token."),
     "roleNotPermitted": ("The role may not do this (see the operation's description for which roles may)", "ROLE_NOT_PERMITTED",
                          "forbidden", "Your role does not permit this."),
+    "scopeNotGranted": ("The token's `scope` claim does not grant this interaction on this type (here a Condition search by a "
+                        "member of staff whose token carries only `user/Patient.rs`)", "SCOPE_NOT_GRANTED", "forbidden",
+                        "The access token's scopes do not grant user/Condition.s."),
+    "scopeNotGrantedRead": ("A read by id needs `r` on the type (here the token carries `user/Condition.s`, search only)",
+                            "SCOPE_NOT_GRANTED", "forbidden", "The access token's scopes do not grant user/Condition.r."),
+    "scopeNotGrantedEverything": ("`$everything` needs `r` on Patient, AllergyIntolerance, Condition, MedicationStatement and "
+                                  "Consent; the first type not granted is named (here the token carries only `user/Patient.rs`)",
+                                  "SCOPE_NOT_GRANTED", "forbidden", "The access token's scopes do not grant user/AllergyIntolerance.r."),
+    "scopeNotGrantedConsent": ("`POST /Consent` needs `c` on Consent (`user/Consent.c`); here the token carries only `user/*.rs`",
+                               "SCOPE_NOT_GRANTED", "forbidden", "The access token's scopes do not grant user/Consent.c."),
+    "scopeNotGrantedPatientContext": ("Role `patient` needs `patient/` scopes, staff `user/` scopes (here a patient reading their "
+                                      "own Patient with a token carrying `user/*.rs`)",
+                                      "SCOPE_NOT_GRANTED", "forbidden", "The access token's scopes do not grant patient/Patient.r."),
+    "scopeNotGrantedAudit": ("`GET /AuditEvent` needs `s` on AuditEvent (here a privacy officer whose token carries only "
+                             "`user/Patient.rs`)", "SCOPE_NOT_GRANTED", "forbidden",
+                             "The access token's scopes do not grant user/AuditEvent.s."),
+    "scopeSystem": ("The token carries a `system/` scope (never accepted, whatever else it carries)", "SCOPE_NOT_GRANTED",
+                    "forbidden", "system/ scopes are not accepted: every access must be attributable to a person."),
+    "scopeRequired": ("`auth.requireScopes: true` and the token has no `scope` claim", "SCOPE_NOT_GRANTED", "forbidden",
+                      "This service requires SMART scopes in the access token."),
     "patientOptedOut": ("The patient has opted out (never overridable); also role `patient` reading their own opted-out record",
                         "PATIENT_OPTED_OUT", "forbidden", OPTED_OUT_TEXT),
     "recordBlocked": ("The patient has blocked viewing of the record (never overridable)", "RECORD_BLOCKED", "forbidden", BLOCKED_TEXT),
@@ -781,10 +837,23 @@ def examples_response(description, names, headers=None):
 BTG_400 = ["purposeOfUseNotBTG", "accessReasonMissing"]
 COMMON_400 = ["unknownParameter", "repeatedParameter"]
 FORBIDDEN_ORGANISATION = ["organisationMismatch", "organisationNotParticipating"]
-FORBIDDEN_READ = FORBIDDEN_ORGANISATION + ["roleNotPermitted", "patientOptedOut", "recordBlocked", "consentRequired"]
+# 403 SCOPE_NOT_GRANTED (PatientAccessMiddleware.requireScopes): patient-scoped operations only; the refused writes never look at scopes.
+SCOPE_403 = ["scopeSystem", "scopeRequired"]
+FORBIDDEN_DECISION = ["patientOptedOut", "recordBlocked", "consentRequired"]
+FORBIDDEN_READ = FORBIDDEN_ORGANISATION + ["scopeNotGranted", "scopeNotGrantedPatientContext"] + SCOPE_403 + ["roleNotPermitted"] \
+    + FORBIDDEN_DECISION
+FORBIDDEN_READ_BY_ID = FORBIDDEN_ORGANISATION + ["roleNotPermitted", "scopeNotGrantedRead"] + SCOPE_403 + FORBIDDEN_DECISION
+FORBIDDEN_EVERYTHING = FORBIDDEN_ORGANISATION + ["scopeNotGrantedEverything", "scopeNotGrantedPatientContext"] + SCOPE_403 \
+    + ["roleNotPermitted"] + FORBIDDEN_DECISION
+SCOPE_TEXT = (
+    "`SCOPE_NOT_GRANTED`: the token's `scope` claim does not grant {needed} in the user's context (`user/` scopes for "
+    "staff, `patient/` scopes for role `patient`), or it holds a `system/` scope, or there is no `scope` claim while "
+    "`auth.requireScopes` is true; checked before anything about the patient is looked up, so the same for every NHS number "
+    "or id")
 FORBIDDEN_READ_TEXT = (
     "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header, when sent, names another organisation than the "
-    "token); then the access decision (C5) refuses: `ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` (roles `admin` and `privacy-officer`, a "
+    "token); `ORGANISATION_NOT_PARTICIPATING`; " + SCOPE_TEXT.format(needed="`s` (searches) or `r` (reads) on the type") + "; "
+    "then the access decision (C5) refuses: `ROLE_NOT_PERMITTED` (roles `admin` and `privacy-officer`, a "
     "clinical role without a `registration` claim, role `patient` asking about an NHS number other than their own: audited under "
     "the requester's own NHS number, the other one shown to privacy officers only); "
     "`PATIENT_OPTED_OUT` or `RECORD_BLOCKED` with the contract's verbatim texts (never overridable, not even by an emergency "
@@ -794,6 +863,7 @@ FORBIDDEN_READ_BY_ID_TEXT = (
     "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header, when sent, names another organisation than the "
     "token); `ORGANISATION_NOT_PARTICIPATING`; `ROLE_NOT_PERMITTED` for the roles that may never read records (`admin`, `privacy-officer`, a "
     "clinical role without a `registration` claim), given before the id is looked up, so the same for every id, existing or not; "
+    + SCOPE_TEXT.format(needed="`r` on the type") + "; "
     "then, about the resource's patient: `PATIENT_OPTED_OUT` or `RECORD_BLOCKED` with the contract's verbatim texts (never "
     "overridable; role `patient` gets `PATIENT_OPTED_OUT` for their own opted-out record, a block does not stop them); "
     "`CONSENT_REQUIRED` (a care relationship but no consent in force for this user and no emergency override). Role `patient` "
@@ -817,8 +887,8 @@ RESPONSES = {
         ["invalidNHSNumber"] + COMMON_400 + BTG_400),
     "BadRequestClinicalSearch": examples_response(
         "`INVALID_PARAMETER` (unknown or repeated parameter, `_count`/`_offset` out of range, `patient` missing, malformed "
-        "emergency-override headers; after the access decision, a malformed `_lastUpdated`, `clinical-status` or `status` "
-        "(each type's own list of codes), `_sort` or `_summary`) or `INVALID_NHS_NUMBER`; see the examples.",
+        "emergency-override headers, a malformed `_lastUpdated`, `clinical-status` or `status` (each type's own list of "
+        "codes), `_sort` or `_summary`) or `INVALID_NHS_NUMBER`, all before anything is looked up; see the examples.",
         COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber"] + BTG_400
         + ["badLastUpdated", "badAllergyClinicalStatus", "badConditionClinicalStatus", "badMedicationStatus", "badSort", "badSummary"]),
     "BadRequestRead": examples_response(
@@ -842,7 +912,7 @@ RESPONSES = {
         "(after one reload of the JWKS, at most every 5 s), badly signed, for another issuer or audience, expired or not yet valid "
         "(60 s leeway), living longer than `auth.maximumTokenLifetimeSeconds` (`exp - iat`, default 43200 s), with a `typ` header "
         "other than `JWT`, `at+jwt`, `application/jwt` or `application/at+jwt` (any case; no `typ` is fine), with an unknown "
-        "`role`, an empty `sub` or `ods`, or (role `patient`) no valid `nhs_number`.",
+        "`role`, an empty `sub` or `ods`, a `scope` claim that is not a string, or (role `patient`) no valid `nhs_number`.",
         "TOKEN_INVALID", "login", "The access token is missing, invalid or expired.",
         headers={"WWW-Authenticate": ref("headers", "WWW-Authenticate")}),
     "ForbiddenOrganisation": examples_response(
@@ -851,18 +921,27 @@ RESPONSES = {
         "participating organisations.",
         FORBIDDEN_ORGANISATION),
     "ForbiddenRead": examples_response(FORBIDDEN_READ_TEXT, FORBIDDEN_READ),
-    "ForbiddenReadById": examples_response(FORBIDDEN_READ_BY_ID_TEXT, FORBIDDEN_READ),
+    "ForbiddenReadById": examples_response(FORBIDDEN_READ_BY_ID_TEXT, FORBIDDEN_READ_BY_ID),
+    "ForbiddenEverything": examples_response(
+        FORBIDDEN_READ_TEXT.replace("`s` (searches) or `r` (reads) on the type",
+                                    "`r` on each type `$everything` returns, Patient, AllergyIntolerance, Condition, "
+                                    "MedicationStatement and Consent (the first missing is named),"),
+        FORBIDDEN_EVERYTHING),
     "ForbiddenConsentCreate": examples_response(
-        "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header names another organisation than the token), "
-        "`ORGANISATION_NOT_PARTICIPATING`, or `ROLE_NOT_PERMITTED`: the user is not a clinician (roles `admin`, `privacy-officer`, "
+        "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header names another organisation than the token); "
+        "`ORGANISATION_NOT_PARTICIPATING`; "
+        + SCOPE_TEXT.format(needed="`c` on Consent (as `user/Consent.c` does)").replace("NHS number or id", "body, valid or not")
+        + " (the body is not read before it); `ROLE_NOT_PERMITTED`: the user is not a clinician (roles `admin`, `privacy-officer`, "
         "`patient`, or a clinical role without a `registration` claim), or, for a block, an opt-out or a consent that would lift "
         "either, the user's organisation is not the patient's registered GP practice.",
-        FORBIDDEN_ORGANISATION + ["roleNotPermitted"]),
+        FORBIDDEN_ORGANISATION + ["scopeNotGrantedConsent"] + SCOPE_403 + ["roleNotPermitted"]),
     "ForbiddenAudit": examples_response(
-        "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header names another organisation than the token), "
-        "`ORGANISATION_NOT_PARTICIPATING`, or `ROLE_NOT_PERMITTED`: the role is neither `patient` (with their own NHS number) nor "
-        "`privacy-officer`.",
-        FORBIDDEN_ORGANISATION + ["roleNotPermitted"]),
+        "`ORGANISATION_MISMATCH` (the `NHSD-End-User-Organisation-ODS` header names another organisation than the token); "
+        "`ORGANISATION_NOT_PARTICIPATING`; "
+        + SCOPE_TEXT.format(needed="`s` (`GET /AuditEvent`) or `r` (`GET /AuditEvent/{id}`) on AuditEvent") + "; "
+        "`ROLE_NOT_PERMITTED`: the role is neither `patient` (with their own NHS number) nor `privacy-officer` (on "
+        "`GET /AuditEvent/{id}` this role check comes first, before the scopes and before the id is looked up).",
+        FORBIDDEN_ORGANISATION + ["scopeNotGrantedAudit"] + SCOPE_403 + ["roleNotPermitted"]),
     "PatientNotFound": error_response(
         "`PATIENT_NOT_FOUND`: the service has no such patient, or the user's organisation has no care relationship with the patient "
         "(not the registered GP practice, no active episode of care covering now) and, for reads, there is no emergency override (an "
@@ -888,7 +967,15 @@ RESPONSES = {
         "path/method pair not listed here (for example `GET /Observation`, `OPTIONS` anywhere, or `HEAD` on a path without a "
         "`GET`; `HEAD` on every listed `GET` operation is answered like the `GET`, without the body). "
         "Sent without authentication, but rate limited (`429`) and audited like every request (so it too becomes `503` when the "
-        "audit store cannot commit), except on `/metadata` and the health probes; `OPTIONS` is never rate limited.",
+        "audit store cannot commit), with these exceptions: requests to exactly `/metadata`, `/health`, `/health/live`, "
+        "`/health/ready` and `/.well-known/smart-configuration` (answered `404` when SMART is not configured) are not audited; "
+        "`/metadata`, `/health`, anything under `/health/` or `/.well-known/`, and `OPTIONS` requests are not rate limited, so "
+        "`GET /.well-known/anything-else` is audited but not rate limited.",
+        "NOT_SUPPORTED", "not-supported", "This endpoint or resource type is not supported; see /metadata."),
+    "SMARTNotConfigured": error_response(
+        "`NOT_SUPPORTED` (404): `auth.authorizationEndpoint` and `auth.tokenEndpoint` are not configured, so the route is not "
+        "registered and this is the answer for any unknown endpoint (no token needed). Like the configured route, it is not "
+        "audited (the audit skips exactly this path, configured or not) and not rate limited.",
         "NOT_SUPPORTED", "not-supported", "This endpoint or resource type is not supported; see /metadata."),
     "ReadOnly": error_response(
         "`READ_ONLY`: the record is view-only; writes are refused (after authentication). The request body, if any, is not read. "
@@ -908,7 +995,8 @@ RESPONSES = {
         "`INTERNAL_ERROR`: an unexpected failure (for example the database). No internals are disclosed.",
         "INTERNAL_ERROR", "exception", "The request could not be completed."),
     "AuditUnavailable": examples_response(
-        "`AUDIT_UNAVAILABLE`, with `Retry-After: 1`: every request except `/metadata` and `/health` is audited before its answer "
+        "`AUDIT_UNAVAILABLE`, with `Retry-After: 1`: every request except `/metadata`, the health probes and "
+        "`/.well-known/smart-configuration` is audited before its answer "
         "leaves (C8); when the audit record cannot be durably committed, whatever the answer would have been (a `200`, an error) is "
         "withheld and replaced by this. Nothing is released. Retry shortly.",
         ["auditUnavailable"], headers=RETRY_AFTER),
@@ -933,7 +1021,8 @@ RESPONSES = {
         "`Retry-After` says in how many whole seconds a request will be let through again. Such requests are not audited one by "
         "one: each client address's refused requests are counted in one audit record per minute (interaction `throttled`, "
         "method `*`, status 429, reason `TOO_MANY_REQUESTS`, detail `throttled-requests` with the count). `/metadata`, `/health`, "
-        "`/.well-known/*` and `OPTIONS` requests are never limited.",
+        "`/health/live`, `/health/ready`, `/.well-known/smart-configuration` (exactly the paths that are not audited) and `OPTIONS` "
+        "requests are never limited.",
         ["tooManyRequests"], headers=RETRY_AFTER),
 }
 
@@ -1039,7 +1128,7 @@ SCHEMAS = {
                       {"system": {"type": "string", "const": ERR_SYSTEM},
                        "code": {"type": "string", "description": "Stable machine code.",
                                 "enum": ["TOKEN_INVALID", "ORGANISATION_NOT_PARTICIPATING", "ORGANISATION_MISMATCH",
-                                         "ROLE_NOT_PERMITTED", "PATIENT_NOT_FOUND",
+                                         "ROLE_NOT_PERMITTED", "SCOPE_NOT_GRANTED", "PATIENT_NOT_FOUND",
                                          "RESOURCE_NOT_FOUND", "PATIENT_OPTED_OUT", "RECORD_BLOCKED", "CONSENT_REQUIRED",
                                          "INVALID_NHS_NUMBER", "INVALID_PARAMETER", "INVALID_RESOURCE", "READ_ONLY",
                                          "AUDIT_UNAVAILABLE", "SERVICE_BUSY", "TOO_MANY_REQUESTS", "NOT_SUPPORTED",
@@ -1334,6 +1423,38 @@ SCHEMAS = {
         description="The probe's body: no patient data. Keys are sorted (in nested objects too); absent values are left out, "
                     "never `null`.",
         example=HEALTH),
+    "SMARTConfiguration": {
+        "type": "object",
+        "description": "SMART App Launch v2 discovery (`GET /.well-known/smart-configuration`, `application/json`): where a SMART "
+                       "client gets tokens for this service. Built once at start from `auth`: keys sorted, `/` not escaped. "
+                       "The endpoints are the identity provider's; this service issues no tokens. `scopes_supported` lists the "
+                       "scopes this service honours (v1 forms such as `user/*.read` are honoured too; `system/` scopes never); "
+                       "`capabilities` says what SMART clients may expect of the region's identity provider, which this service "
+                       "does not check.",
+        "required": ["issuer", "authorization_endpoint", "token_endpoint", "grant_types_supported", "response_types_supported",
+                     "code_challenge_methods_supported", "scopes_supported", "capabilities"],
+        "properties": {
+            "issuer": {"type": "string", "description": "`auth.issuer`: the `iss` of the tokens this service accepts."},
+            "jwks_uri": {"type": "string", "format": "uri", "pattern": "^https://",
+                         "description": "`auth.jwks` when it is an https URL; absent when the JWKS is a local file."},
+            "authorization_endpoint": {"type": "string", "format": "uri", "pattern": "^https://",
+                                       "description": "`auth.authorizationEndpoint`."},
+            "token_endpoint": {"type": "string", "format": "uri", "pattern": "^https://", "description": "`auth.tokenEndpoint`."},
+            "grant_types_supported": {"type": "array", "items": {"type": "string", "const": "authorization_code"},
+                                      "minItems": 1, "maxItems": 1},
+            "response_types_supported": {"type": "array", "items": {"type": "string", "const": "code"}, "minItems": 1, "maxItems": 1},
+            "code_challenge_methods_supported": {"type": "array", "items": {"type": "string", "const": "S256"},
+                                                 "minItems": 1, "maxItems": 1, "description": "PKCE with S256 only."},
+            "scopes_supported": {"type": "array", "items": {"type": "string", "enum": SMART_SCOPES},
+                                 "description": "Always this list, in this order: `openid`, `fhirUser`; "
+                                                "`user/*.rs` and `user/<Type>.rs` for each served type; `user/Consent.c`; "
+                                                "`patient/*.rs` and `patient/<Type>.rs` for each served type."},
+            "capabilities": {"type": "array", "items": {"type": "string", "enum": SMART_CAPABILITIES},
+                             "description": "Always this list."},
+        },
+        "additionalProperties": False,
+        "examples": [smart_document(f"{IDP}/.well-known/jwks.json")],
+    },
     "Probe": {
         "type": "object",
         "description": "The body of `/health/live` and `/health/ready` (`application/json`): nothing but `status`.",
@@ -1419,6 +1540,11 @@ EXAMPLES["CapabilityStatement"] = {
     "summary": "The CapabilityStatement for baseURL http://127.0.0.1:8080",
     "description": "`Profiles/CapabilityStatement-care-record.json` plus `implementation` (the configured `server.baseURL`).",
     "value": capability_statement()}
+EXAMPLES["CapabilityStatementSMART"] = {
+    "summary": "The same with auth.authorizationEndpoint and auth.tokenEndpoint configured",
+    "description": "`rest[0].security` carries `SMART-on-FHIR` beside `OAuth` and a longer description; everything else is as in "
+                   "`Profiles/CapabilityStatement-care-record.json` (which stays the unconfigured statement).",
+    "value": capability_statement_smart()}
 
 # ---------------------------------------------------------------- paths
 
@@ -1468,8 +1594,9 @@ def responses(ok_response, *errors, ok_status="200", conditional=True):
 
 
 ACCESS_NOTE = ("Order, before anything is looked up: the names of the query parameters (unknown or repeated: `400`), the "
-               "values of `_count`/`_offset` where accepted (`400`), the emergency-override headers (`400`), then the NHS number "
-               "(`400`). Then the access decision (C5, in order): role "
+               "values of `_count`/`_offset` where accepted (`400`), the emergency-override headers (`400`), the token's SMART "
+               "scopes (`403 SCOPE_NOT_GRANTED`, when the token has a `scope` claim or `auth.requireScopes` is true), then the NHS "
+               "number (`400`). Then the access decision (C5, in order): role "
                "(`403 ROLE_NOT_PERMITTED` unless a clinical role with `registration`, or role `patient` asking about their own NHS "
                "number) → care relationship of the user's organisation, or an emergency override (otherwise {missing}) → opted out "
                "/ blocked (`403`, never overridable) → consent in force for this user → emergency override → otherwise `403 "
@@ -1480,7 +1607,9 @@ ACCESS_NOTE = ("Order, before anything is looked up: the names of the query para
 
 READ_BY_ID_NOTE = (
     "Order: query parameters (`400`) → emergency-override headers (`400`) → role (`403 ROLE_NOT_PERMITTED` for `admin`, "
-    "`privacy-officer` and a clinical role without `registration`), all before the id is looked up, so the answers do not depend "
+    "`privacy-officer` and a clinical role without `registration`) → the token's SMART scopes (`403 SCOPE_NOT_GRANTED` unless "
+    "they grant `r` on the type, when the token has a `scope` claim or `auth.requireScopes` is true), all before the id is "
+    "looked up, so the answers do not depend "
     "on whether it exists and these roles cannot learn which ids exist → the id (`404 RESOURCE_NOT_FOUND` when there is no such "
     "id) → the access decision (C5) about the resource's patient: care relationship of the user's organisation, or an emergency "
     "override (otherwise `404 RESOURCE_NOT_FOUND`, the same answer as for an unknown id) → opted out / blocked (`403`, never "
@@ -1524,15 +1653,47 @@ PATHS["/metadata"] = {"get": {
     "summary": "The CapabilityStatement",
     "description": "No token needed, not audited, not rate limited. Accepts only `_format` as query parameter (anything else is `400`). "
                    "The body is fixed for the life of the process, so its ETag is stable; there is no `Last-Modified`. "
-                   "It equals `Profiles/CapabilityStatement-care-record.json` plus `implementation`.",
+                   "It equals `Profiles/CapabilityStatement-care-record.json` plus `implementation`; when "
+                   "`auth.authorizationEndpoint` and `auth.tokenEndpoint` are configured (SMART on FHIR), `rest[0].security` "
+                   "also carries the `SMART-on-FHIR` service code and a longer description (see the examples).",
     "security": [],
     "parameters": [ref("parameters", "Format"), ref("parameters", "IfNoneMatch"), *ID_PARAMS],
     "responses": {
         "200": {"description": "The CapabilityStatement.",
                 "headers": {**STD_HEADERS, "ETag": ref("headers", "ETag")},
-                "content": {FHIR: {"schema": S("CapabilityStatement"), "examples": {"capabilityStatement": ref("examples", "CapabilityStatement")}}}},
+                "content": {FHIR: {"schema": S("CapabilityStatement"), "examples": {
+                    "capabilityStatement": ref("examples", "CapabilityStatement"),
+                    "smartConfigured": ref("examples", "CapabilityStatementSMART")}}}},
         "304": ref("responses", "NotModified"),
         "400": ref("responses", "InvalidParameter"),
+        "406": ref("responses", "NotAcceptable"),
+    },
+}}
+
+PATHS["/.well-known/smart-configuration"] = {"get": {
+    "tags": ["Capabilities"],
+    "operationId": "smartConfiguration",
+    "summary": "SMART on FHIR discovery (when configured)",
+    "description": "SMART App Launch v2 discovery: the identity provider's authorization and token endpoints, the scopes this "
+                   "service honours and the SMART capabilities. Served only when `auth.authorizationEndpoint` and "
+                   "`auth.tokenEndpoint` are both configured (https URLs); otherwise there is no such route and the answer is `404` "
+                   "`NOT_SUPPORTED`, as for any unknown endpoint. No token needed, not audited (exactly this path; other "
+                   "`/.well-known/` paths are unknown endpoints and are audited), not rate limited (nothing under `/.well-known/` "
+                   "is). Accepts only `_format` as query parameter (anything else is `400`); `Accept` and `_format` are "
+                   "negotiated as everywhere else (`406`), though the body is `application/json`. The body is fixed for the life "
+                   "of the process; no `ETag`, `Last-Modified` or conditional requests. `HEAD` answers the same without the body. "
+                   "The scopes a client is granted come back in its tokens' `scope` claim, and narrow what the user's role allows "
+                   "(see SMART on FHIR in the introduction).",
+    "security": [],
+    "parameters": [ref("parameters", "Format"), *ID_PARAMS],
+    "responses": {
+        "200": {"description": "The SMART configuration.", "headers": STD_HEADERS,
+                "content": {"application/json": {"schema": S("SMARTConfiguration"), "examples": {
+                    "jwksURL": {"summary": "auth.jwks is an https URL: jwks_uri is given",
+                                "value": smart_document(f"{IDP}/.well-known/jwks.json")},
+                    "jwksFile": {"summary": "auth.jwks is a local file: no jwks_uri", "value": smart_document()}}}}},
+        "400": ref("responses", "InvalidParameter"),
+        "404": ref("responses", "SMARTNotConfigured"),
         "406": ref("responses", "NotAcceptable"),
     },
 }}
@@ -1686,10 +1847,13 @@ PATHS["/Patient/{id}/$everything"] = {"get": {
                    "number of entries; the only link is `self`. The entries are read from one database snapshot, so a sync running at "
                    "the same time shows either entirely or not at all. Only `_format` is accepted as query parameter (`_count`/`_offset` are "
                    "`400`). Same access decision as the Patient read; an allowed patient without demographics is not `404` here. "
+                   "A token with a `scope` claim needs `r` on every type returned: Patient, AllergyIntolerance, Condition, "
+                   "MedicationStatement and Consent (`user/*.rs`, or those five `user/<Type>.rs`; `patient/` for role `patient`), "
+                   "else `403 SCOPE_NOT_GRANTED` naming the first missing. "
                    + ACCESS_NOTE.format(missing="`404 PATIENT_NOT_FOUND`"),
     "parameters": read_params("NHSNumberPath"),
     "responses": responses(ok("The patient's record.", S("Bundle"), example=EVERYTHING),
-                           ("400", "BadRequestPatientRead"), ("403", "ForbiddenRead"), ("404", "PatientNotFound"),
+                           ("400", "BadRequestPatientRead"), ("403", "ForbiddenEverything"), ("404", "PatientNotFound"),
                            UNAVAILABLE_READ),
 }}
 
@@ -1709,8 +1873,8 @@ for t in CLINICAL:
                            f"updated within `_lastUpdated` bounds and with a given `{status_name}` (on `{status_element}`), "
                            "ordered by `meta.lastUpdated` with `_sort`, or only counted with `_summary=count`. The filters and "
                            "the order apply before paging, so `total` counts the matches and the links page through them. "
-                           "Their values are checked after the access decision (`400 INVALID_PARAMETER`, also for a patient "
-                           "not visible to the user). "
+                           "Their values are checked before anything is looked up (`400 INVALID_PARAMETER`, the same for "
+                           "every patient). "
                            "A patient the service does not know, or the user's organisation has no care relationship with (and no "
                            "emergency override), gives an empty searchset (`total` 0), not an error; the other refusals are `403`. "
                            "Every page is decided again. " + ACCESS_NOTE.format(missing="an empty searchset"),
@@ -1763,7 +1927,9 @@ hours (`provision.actor` naming the user by `reference.identifier.value` = token
 future. `text` and `policy` are not accepted (`422`).
 
 Checks, in order: query parameters (only `_format`); emergency-override headers if sent (`400`; they do not help here, but \
-the request is recorded as an emergency override attempt); body size (`413`); JSON (`400`); the Consent itself (`422`, see the \
+the request is recorded as an emergency override attempt); the token's SMART scopes, when it has a `scope` claim or \
+`auth.requireScopes` is true (`403 SCOPE_NOT_GRANTED` unless they grant `c` on Consent: `user/Consent.c`, `user/Consent.cruds`, \
+`user/*.write`, ...; the body is not read before this); body size (`413`); JSON (`400`); the Consent itself (`422`, see the \
 examples: nothing about the user's access is revealed before the body is valid); then the access decision for recording:
 - clinical role with a `registration` claim, else `403 ROLE_NOT_PERMITTED`;
 - the user's organisation has a care relationship with the patient (registered GP practice, or an active episode of care), else \
@@ -1869,6 +2035,9 @@ PATHS["/AuditEvent"] = {
                        "- role `privacy-officer`: for a patient registered with their organisation, everything; for any other NHS "
                        "number, only what their own organisation's staff did;\n"
                        "- everyone else: `403 ROLE_NOT_PERMITTED`.\n\n"
+                       "A token with a `scope` claim needs `s` on AuditEvent (`patient/AuditEvent.s` or `patient/*.rs` for role "
+                       "`patient`, `user/AuditEvent.s` or `user/*.rs` for a privacy officer), else `403 SCOPE_NOT_GRANTED`, "
+                       "checked before the role and before anything is looked up.\n\n"
                        "A request by a patient-role user for another patient's record is filed under the requester's own NHS "
                        "number: it is in the requester's own trail (its description shows `(another patient's record)` instead of "
                        "the path, and the other NHS number is not shown) and never in the other patient's. A privacy officer's "
@@ -1917,7 +2086,9 @@ PATHS["/AuditEvent/{id}"] = {
         "tags": ["AuditEvent"],
         "operationId": "readAuditEvent",
         "summary": "Read one AuditEvent (the fullUrl of a search entry)",
-        "description": "Roles other than `patient` and `privacy-officer` get `403 ROLE_NOT_PERMITTED` before the id is looked up. "
+        "description": "Roles other than `patient` and `privacy-officer` get `403 ROLE_NOT_PERMITTED` before the id is looked up; "
+                       "then a token with a `scope` claim needs `r` on AuditEvent (`403 SCOPE_NOT_GRANTED`), also before the id "
+                       "is looked up. "
                        "`404 RESOURCE_NOT_FOUND` for an unknown id, an event about no patient, and any event the user could not find "
                        "with `GET /AuditEvent?patient=` (another patient's, or outside a privacy officer's scope): identical answers. "
                        "A patient sees the event without `agent.altId` and `agent.network` (and, for their own request for another "
@@ -1940,11 +2111,12 @@ DESCRIPTION = f"""\
 The Cheshire Care Record is a view-only regional shared care record served as FHIR R4 JSON.
 This document describes the HTTP API as implemented in `Sources/CareRecordServer`.
 
-**Authentication.** Every operation except `GET /metadata`, `GET /health`, `GET /health/live` and
-`GET /health/ready` needs `Authorization: Bearer <JWT>`: signed RS256 or ES256 by a key in the configured JWKS (`kid` required),
+**Authentication.** Every operation except `GET /metadata`, `GET /health`, `GET /health/live`,
+`GET /health/ready` and `GET /.well-known/smart-configuration` needs `Authorization: Bearer <JWT>`: signed RS256 or ES256 by a key in the configured JWKS (`kid` required),
 with `iss`, `aud`, `exp`, `iat` (and `nbf`) checked with 60 s leeway, and claims `sub`, `ods`, `role`
 (clinical `doctor`, `nurse`, `social-worker`, `pharmacist`, `allied-health-professional`; `admin`,
-`privacy-officer`, `patient`), optional `name` and `registration`, and `nhs_number` for role `patient`.
+`privacy-officer`, `patient`), optional `name` and `registration`, `nhs_number` for role `patient`, and an
+optional `scope` (SMART scopes, space-separated: see SMART on FHIR below).
 A token living longer than `auth.maximumTokenLifetimeSeconds` (`exp - iat`; default 43200, 12 hours) is refused,
 and so is one whose header has a `typ` other than `JWT` or `at+jwt` (also `application/jwt`, `application/at+jwt`;
 any case; no `typ` is fine): `401 TOKEN_INVALID`. The JWKS (a file, or an https URL) is reloaded every
@@ -1955,10 +2127,35 @@ organisation. A client may send `NHSD-End-User-Organisation-ODS` (as NHS nationa
 the token's organisation (compared case-insensitively), else `403 ORGANISATION_MISMATCH`. The token decides the
 organisation; the header is a cross-check that catches a client acting for the wrong one. Without it nothing is checked.
 
+**SMART on FHIR.** This service does not issue tokens; the region's identity provider does. When
+`auth.authorizationEndpoint` and `auth.tokenEndpoint` are configured (https URLs, both or neither),
+`GET /.well-known/smart-configuration` publishes them for SMART App Launch v2 clients (no token, not audited, not
+rate limited) and the CapabilityStatement's `rest[0].security` adds the `SMART-on-FHIR` service code; without them
+that path is an unknown endpoint (`404 NOT_SUPPORTED`). The identity provider puts the scopes it granted in the
+token's `scope` claim, one string, space-separated (a `scope` of another JSON type makes the token invalid, `401`;
+an `scp` claim is not read). Scopes narrow what the role allows; they never widen it:
+- staff roles need `user/` scopes, role `patient` needs `patient/` scopes (the role's record rules still apply: a
+  patient reads only their own record);
+- a scope is `user/<Type>.<permissions>` or `patient/<Type>.<permissions>`, `<Type>` a resource type or `*`;
+  permissions are SMART v2 letters in `cruds` order (`rs`, `r`, `s`, `c`, ...; letters out of order grant nothing) or
+  the SMART v1 suffixes `read` (= `rs`), `write` (= `cud`) and `*` (all);
+- a search needs `s` on its type, a read by id `r`, `$everything` `r` on Patient, AllergyIntolerance, Condition,
+  MedicationStatement and Consent, and `POST /Consent` `c` on Consent (`user/Consent.c`);
+- granular scopes (`user/Condition.rs?category=...`) and scopes naming no resource (`openid`, `fhirUser`,
+  `launch/patient`) grant nothing here; an empty `scope` claim grants nothing;
+- any `system/` scope gets the token refused, whatever else it carries: every access must be attributable to a person;
+- a token without a `scope` claim is decided by its role alone, unless `auth.requireScopes` is true (default false):
+  then it is refused.
+
+A refusal is `403 SCOPE_NOT_GRANTED`, on patient-scoped operations only (the refused writes, `405 READ_ONLY`, do not
+look at scopes), after the query parameters, the emergency-override headers and (on reads by id) the role, and before
+anything about the patient or the entry is looked up (for `POST /Consent`, before the body is read), so it is the
+same for every NHS number or id.
+
 **Rate limit.** Requests without a valid token are limited per client address (a token bucket: by default 10 a
 second with bursts of 50; `server.rateLimit`); each user's requests (token `sub`) only when a per-user limit is
 configured (off by default). A refused request gets `429 TOO_MANY_REQUESTS` with `Retry-After` (whole seconds)
-before anything else is checked. `/metadata`, `/health`, `/health/*`, `/.well-known/*` and `OPTIONS` are never limited. The
+before anything else is checked. `/metadata`, `/health`, `/health/live`, `/health/ready`, `/.well-known/smart-configuration` (exactly the unaudited paths) and `OPTIONS` are never limited. The
 client address is the socket peer's, or, when the peer is one of `server.trustedProxies`, the one its `Forwarded` /
 `X-Forwarded-For` header names (no one else's forwarding headers are believed).
 
@@ -1968,7 +2165,8 @@ is registered behind one access middleware, which decides before the route's han
 organisation checks come first (steps 1 and 2 below); then, before anything is looked up, the names of the query
 parameters (unknown or repeated: `400 INVALID_PARAMETER`, or left out under `Prefer: handling=lenient`), the values of
 `_count`/`_offset` (and of `date`/`subtype` on `GET /AuditEvent`) and the emergency-override headers (`400`) are
-checked, so those answers are the same whether or not the NHS number or id exists; then the rest, in this order:
+checked, then, on reads by id, the role, and on every patient-scoped route the token's SMART scopes (`403
+SCOPE_NOT_GRANTED`, see SMART on FHIR), so those answers are the same whether or not the NHS number or id exists; then the rest, in this order:
 1. no or invalid token: `401 TOKEN_INVALID` with `WWW-Authenticate`;
 2. `NHSD-End-User-Organisation-ODS` sent and naming another organisation than the token: `403 ORGANISATION_MISMATCH`;
    organisation not participating: `403 ORGANISATION_NOT_PARTICIPATING`; role not allowed: `403 ROLE_NOT_PERMITTED`
@@ -2007,14 +2205,16 @@ then `503 SERVICE_BUSY`, rare).
 `403 ORGANISATION_MISMATCH` → `403 ORGANISATION_NOT_PARTICIPATING` → `405` (refused writes) or, on patient-scoped
 routes: `400` (unknown or repeated query parameters) → `400` (values of `_count`/`_offset`, and of `date`/`subtype` on
 `GET /AuditEvent`) → `400` (malformed emergency-override headers) → reads by id: `403 ROLE_NOT_PERMITTED` for roles
-that never read records → the patient or entry: `400` (NHS number, `patient`/`identifier` parameter), `404
+that never read records → `403 SCOPE_NOT_GRANTED` (the token's `scope` claim, or none under `auth.requireScopes`) →
+the patient or entry: `400` (NHS number, `patient`/`identifier` parameter), `404
 RESOURCE_NOT_FOUND` (unknown id), or for `POST /Consent` `413`/`400`/`422` (the body) → the access decision above →
 `400` (values of `_lastUpdated`, `clinical-status`/`status`, `_sort` and `_summary` on the clinical searches) → for
 `POST /Consent`, the audit record is committed (`503 AUDIT_UNAVAILABLE`) before the decision is stored (`503
 SERVICE_BUSY`) → `200`/`201`/`304`.
 
-**Audit (C8).** Every request except `/metadata`, `/health`, `/health/live`, `/health/ready` and `/.well-known/*`
-(refused ones, `401`s, `404`s for unknown routes, `406`s and `HEAD` requests included) is recorded in an append-only,
+**Audit (C8).** Every request except `/metadata`, `/health`, `/health/live`, `/health/ready` and
+`/.well-known/smart-configuration` (exactly these paths: any other, `/.well-known/...` included, is audited even
+when it is an unknown endpoint; refused ones, `401`s, `404`s for unknown routes, `406`s and `HEAD` requests included) is recorded in an append-only,
 hash-chained audit log, and its answer leaves only once that record is durably committed. If it cannot be, the answer is replaced by `503 AUDIT_UNAVAILABLE` (`Retry-After: 1`)
 and nothing is released. Requests refused by the rate limit (`429`) are not recorded one by one: each client address's
 are counted in one record per minute (interaction `throttled`, method `*`, status 429, reason `TOO_MANY_REQUESTS`, a
@@ -2025,8 +2225,8 @@ Each record is keyed by the server's own request id; the client's `X-Request-ID`
 given. `GET /health` reports the commit statistics, the token keys, how fresh each upstream source's data is, and
 whether the database answers.
 
-**Media type.** Responses are `application/fhir+json; charset=utf-8` (`/health`, `/health/live`, `/health/ready`:
-`application/json`).
+**Media type.** Responses are `application/fhir+json; charset=utf-8` (`/health`, `/health/live`, `/health/ready`,
+`/.well-known/smart-configuration`: `application/json`).
 `Accept` must allow `application/fhir+json`, `application/json`, `application/*` or `*/*` (q > 0) when present;
 `_format` must be `json`, `application/json` or `application/fhir+json`; otherwise `406`.
 
@@ -2039,7 +2239,7 @@ with a matching tag (or `*`) gives `304`.
 **HEAD.** `HEAD` is accepted on every `GET` operation below (it is not listed as an operation of its own): the `GET`
 runs with every check, and the answer has its status and headers (`ETag`, `Last-Modified`, `Content-Type` and
 `Content-Length` included) without the body. It is audited like the `GET`, with method `HEAD` (its `returned` detail
-names what the `GET` would have released); `/metadata` and the health probes are not audited either way. The `405`
+names what the `GET` would have released); `/metadata`, the health probes and `/.well-known/smart-configuration` are not audited either way. The `405`
 answers to writes carry `Allow: GET, HEAD` (`GET, HEAD, POST` on `/Consent`).
 
 **Paging.** `_count` 0–200 (default 50), `_offset` ≥ 0. Links are absolute (`server.baseURL`) and repeat the
@@ -2096,7 +2296,14 @@ DOC = {
                            "`exp - iat` at most `auth.maximumTokenLifetimeSeconds` (default 43200); a `typ` header, if any, must be "
                            "`JWT` or `at+jwt` (or `application/jwt`, `application/at+jwt`). Missing or invalid: `401` `TOKEN_INVALID`; "
                            "an `NHSD-End-User-Organisation-ODS` header naming another organisation than the token's `ods`: `403` "
-                           "`ORGANISATION_MISMATCH`; organisation not participating: `403` `ORGANISATION_NOT_PARTICIPATING`.",
+                           "`ORGANISATION_MISMATCH`; organisation not participating: `403` `ORGANISATION_NOT_PARTICIPATING`. "
+                           "Claims: `sub`, `ods`, `role`; optional `name` and `registration`; `nhs_number` for role `patient`; "
+                           "optional `scope`, SMART App Launch scopes, space-separated (`user/<Type>.rs` for staff, "
+                           "`patient/<Type>.rs` for role `patient`, `user/Consent.c` to record a decision; v1 `.read`, `.write`, "
+                           "`.*` too), which narrow what the role allows on patient-scoped operations and never widen it: not "
+                           "granted, any `system/` scope, or no `scope` while `auth.requireScopes` is true: `403` "
+                           "`SCOPE_NOT_GRANTED`, before anything about the patient is looked up. Discovery: "
+                           "`GET /.well-known/smart-configuration`, when configured.",
         }},
         "parameters": PARAMETERS,
         "headers": HEADERS,

@@ -14,7 +14,7 @@ public struct SMARTScopes: Sendable, Hashable {
     var grants: [Grant] = []
     /// Whether any `system/` scope was asked for (the token is then refused).
     public private(set) var hasSystemScope = false
-    /// The claim as sent, for the audit of a refusal.
+    /// The claim as sent.
     public let claim: String
 
     public init(_ claim: String) {

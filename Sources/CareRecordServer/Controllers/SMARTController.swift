@@ -19,7 +19,7 @@ public struct SMARTConfiguration: Sendable, Equatable {
     /// Every scope this service honours (SMART App Launch v2).
     public static var scopesSupported: [String] {
         let types = ["Patient", "AllergyIntolerance", "Condition", "MedicationStatement", "Consent", "AuditEvent"]
-        return ["openid", "fhirUser", "launch/patient"] + ["user/*.rs"] + types.map { "user/\($0).rs" } + ["user/Consent.c", "patient/*.rs"]
+        return ["openid", "fhirUser", "user/*.rs"] + types.map { "user/\($0).rs" } + ["user/Consent.c", "patient/*.rs"]
             + types.map { "patient/\($0).rs" }
     }
 

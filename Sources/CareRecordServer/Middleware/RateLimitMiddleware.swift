@@ -66,9 +66,10 @@ struct RateLimitMiddleware: RouterMiddleware {
 }
 
 extension RateLimitMiddleware {
-    /// The capability statement, health probes and discovery documents are never limited.
+    /// The capability statement, the health probes and the discovery document are never limited: exactly the paths that
+    /// are not audited, so no unaudited path is unlimited and no unlimited path is unaudited (issue 8.11).
     static func isExempt(_ path: String) -> Bool {
-        path == "/metadata" || path == "/health" || path.hasPrefix("/health/") || path.hasPrefix("/.well-known/")
+        AuditMiddleware.isUnaudited(path)
     }
 }
 
