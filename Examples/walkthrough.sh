@@ -122,6 +122,10 @@ check "an end-user organisation other than the token's" 403 ORGANISATION_MISMATC
 check "readiness probe, no token" 200 - "$BASE/health/ready"
 check "_summary=count: how many Conditions, no entries" 200 - -H "$(auth "$HOSPITAL")" "$BASE/Condition?patient=$CONSENTED&_summary=count"
 check "Prefer: handling=lenient leaves an unknown parameter out" 200 - -H "$(auth "$HOSPITAL")" -H 'Prefer: handling=lenient' "$BASE/Condition?patient=$CONSENTED&colour=red"
+check "SMART discovery, no token" 200 - "$BASE/.well-known/smart-configuration"
+SCOPED=$(token --sub dr.scoped --ods RJR --role doctor --registration GMC-6098765 --scope "openid user/Patient.rs")
+check "a token scoped to Patient reads the Patient" 200 - -H "$(auth "$SCOPED")" "$BASE/Patient/$CONSENTED"
+check "... but not its Conditions" 403 SCOPE_NOT_GRANTED -H "$(auth "$SCOPED")" "$BASE/Condition?patient=$CONSENTED"
 
 # The audit trail against the demo's signed checkpoints (written every 2 s): wait for one to cover the requests above.
 sleep 3

@@ -18,6 +18,7 @@ struct TokenCommand: AsyncParsableCommand {
     @Option(help: "Issuer (iss).") var issuer = ConfigTemplate.issuer
     @Option(help: "Audience (aud).") var audience = ConfigTemplate.audience
     @Option(help: "Lifetime in seconds.") var expiresIn = 3600
+    @Option(help: "SMART scopes, space-separated (e.g. \"user/*.rs user/Consent.c\"); none: the role alone decides.") var scope: String?
 
     func validate() throws {
         guard UserRole(rawValue: role) != nil else { throw ValidationError("unknown role '\(role)'") }
@@ -30,7 +31,7 @@ struct TokenCommand: AsyncParsableCommand {
         print(try await TokenSigner(keyFile: key).sign(
             AccessTokenClaims(
                 iss: issuer, aud: audience, sub: sub, exp: now.addingTimeInterval(TimeInterval(expiresIn)), iat: now,
-                name: name, ods: ods, role: role, registration: registration, nhsNumber: nhsNumber)))
+                name: name, ods: ods, role: role, registration: registration, nhsNumber: nhsNumber, scope: scope)))
     }
 }
 

@@ -23,6 +23,9 @@ enum ConfigTemplate {
             "  issuer: \(issuer)",
             "  audience: \(audience)",
             "  jwks: keys/jwks.json",
+            "  # SMART discovery (/.well-known/smart-configuration): the identity provider's endpoints (a placeholder IdP here).",
+            "  authorizationEndpoint: \(issuer)/authorize",
+            "  tokenEndpoint: \(issuer)/token",
             "organisations:",
         ]
         for organisation in RegionCatalogue.organisations {
