@@ -26,12 +26,15 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Whole seconds: some JWT libraries refuse fractional `iat`/`exp` (RFC 7519 allows them, NumericDate).
-        let now = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970)))
-        print(try await TokenSigner(keyFile: key).sign(
-            AccessTokenClaims(
-                iss: issuer, aud: audience, sub: sub, exp: now.addingTimeInterval(TimeInterval(expiresIn)), iat: now,
-                name: name, ods: ods, role: role, registration: registration, nhsNumber: nhsNumber, scope: scope)))
+        print(try await TokenSigner(keyFile: key).sign(claims(now: Date())))
+    }
+
+    /// The token's claims; `iat` and `exp` in whole seconds (some JWT libraries refuse fractions, which RFC 7519 allows).
+    func claims(now: Date) -> AccessTokenClaims {
+        let issued = Date(timeIntervalSince1970: Double(Int(now.timeIntervalSince1970)))
+        return AccessTokenClaims(
+            iss: issuer, aud: audience, sub: sub, exp: issued.addingTimeInterval(TimeInterval(expiresIn)), iat: issued,
+            name: name, ods: ods, role: role, registration: registration, nhsNumber: nhsNumber, scope: scope)
     }
 }
 
