@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
             let runner = SyncRunner(repository: api.repository, logger: Logger(label: "care-record.sync"))
             services.append(ScheduledSyncService(schedule: schedule, runner: runner, sources: configuration.sources, logger: logger))
         }
-        try await api.buildApplication(host: configuration.server.host, port: configuration.server.port, logger: logger, services: services).runService()
+        try await api.buildApplication(
+            host: configuration.server.host, port: configuration.server.port, tls: try APIFactory.tls(configuration), logger: logger, services: services
+        ).runService()
     }
 }

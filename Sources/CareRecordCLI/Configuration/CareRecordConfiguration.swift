@@ -13,6 +13,10 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var rateLimit = RateLimitSettings()
         /// Reverse proxies whose forwarding headers are believed.
         public var trustedProxies: Set<String> = []
+        /// The API's own HTTPS (and mutual TLS with a client CA); nil: plain HTTP.
+        public var tls: ServerTLS.Files?
+        /// Browser origins allowed to call the API; none by default.
+        public var cors = CORSSettings()
     }
 
     public struct Auth: Sendable, Equatable {

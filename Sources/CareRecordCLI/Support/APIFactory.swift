@@ -27,7 +27,13 @@ enum APIFactory {
         return CareRecordAPI(
             repository: repository, auditStore: auditStore, verifier: verifier, participating: Set(configuration.organisations.map(\.ods)),
             baseURL: configuration.server.baseURL,
-            settings: APISettings(rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies))
+            settings: APISettings(
+                rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies, cors: configuration.server.cors))
+    }
+
+    /// The API's TLS from `server.tls` (its files read again, as they are now), or nil for plain HTTP.
+    static func tls(_ configuration: CareRecordConfiguration) throws -> ServerTLS? {
+        try configuration.server.tls.map { files throws(ServerTLSError) in try ServerTLS(files: files) }
     }
 
     /// The JWKS from a file (read again on every reload), or over https with libcurl (system trust store, verification on).
