@@ -65,7 +65,7 @@ public struct ServerTLS: Sendable {
 
     private static func problem(_ path: String, key: String, what: String) -> String {
         FileManager.default.isReadableFile(atPath: path)
-            ? "server.tls.\(key): \(path) is not \(what)" : "server.tls.\(key): cannot read \(path)"
+            ? "server.tls.\(key): \(path) does not hold \(what)" : "server.tls.\(key): cannot read \(path)"
     }
 }
 

@@ -70,7 +70,7 @@ struct ServerSectionConfigurationTests {
         ("server: { tls: { certificate: certs/server.pem } }", "missing 'server.tls.key'"),
         ("server: { tls: { certificate: certs/absent.pem, key: certs/server-key.pem } }", "server.tls.certificate: cannot read"),
         ("server: { tls: { certificate: junk.pem, key: certs/server-key.pem } }", "server.tls.certificate:"),
-        ("server: { tls: { certificate: certs/server.pem, key: junk.pem } }", "is not an unencrypted PEM private key"),
+        ("server: { tls: { certificate: certs/server.pem, key: junk.pem } }", "does not hold an unencrypted PEM private key"),
         ("server: { tls: { certificate: certs/server.pem, key: other/server-key.pem } }", "does not belong to the certificate"),
         ("server: { tls: { certificate: certs/server.pem, key: certs/server-key.pem, clientCA: certs/absent.pem } }", "server.tls.clientCA: cannot read"),
         ("server: { tls: { certificate: certs/server.pem, key: certs/server-key.pem, clientCA: junk.pem } }", "server.tls.clientCA:"),
