@@ -54,6 +54,8 @@ public struct ServerTLS: Sendable {
             // Client certificates name no host to check; the chain to these CAs (and only these) is required.
             configuration.certificateVerification = .noHostnameVerification
             configuration.trustRoots = .certificates(authorities)
+            // Named in the handshake, so a client holding several certificates can pick one these CAs issued.
+            configuration.sendCANameList = true
         }
         do {
             _ = try NIOSSLContext(configuration: configuration)
