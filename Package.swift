@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // FHIR R4 resource and data type models: Foundation only, no I/O.
@@ -58,6 +59,8 @@ let package = Package(
                 "FHIR",
                 "CareRecordStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,8 +116,9 @@ let package = Package(
         .testTarget(
             name: "CareRecordServerTests",
             dependencies: [
-                "CareRecordServer", "CareRecordCLI", "Upstream", "CareRecordStore", "FHIR",
+                "CareRecordServer", "CareRecordCLI", "Upstream", "CareRecordStore", "FHIR", "UpstreamSimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "JWTKit", package: "jwt-kit"),

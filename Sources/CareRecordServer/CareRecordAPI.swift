@@ -2,10 +2,12 @@ import CareRecordStore
 import FHIR
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
-/// How the API meets the network: rate limits and trusted proxies (C9 `server.rateLimit`, `server.trustedProxies`).
+/// How the API meets the network: rate limits, trusted proxies and browser origins (C9 `server.rateLimit`,
+/// `server.trustedProxies`, `server.cors`).
 public struct APISettings: Sendable, Equatable {
     public var rateLimit: RateLimitSettings
     /// Peers whose `Forwarded` / `X-Forwarded-For` headers name the client address; no one else's are believed.
@@ -14,15 +16,18 @@ public struct APISettings: Sendable, Equatable {
     public var smart: SMARTConfiguration?
     /// `auth.requireScopes`: every token must carry SMART scopes.
     public var requireScopes: Bool
+    /// Origins whose pages may call the API from a browser; none by default.
+    public var cors: CORSSettings
 
     public init(
         rateLimit: RateLimitSettings = RateLimitSettings(), trustedProxies: Set<String> = [], smart: SMARTConfiguration? = nil,
-        requireScopes: Bool = false
+        requireScopes: Bool = false, cors: CORSSettings = CORSSettings()
     ) {
         self.rateLimit = rateLimit
         self.trustedProxies = trustedProxies
         self.smart = smart
         self.requireScopes = requireScopes
+        self.cors = cors
     }
 }
 
@@ -58,12 +63,17 @@ public struct CareRecordAPI: Sendable {
         self.clock = clock
     }
 
-    /// The router with every route and middleware, outermost first: request identity, errors, audit, rate limit,
-    /// negotiation; then authentication; then, for every patient-scoped route, the access decision.
+    /// The router with every route and middleware, outermost first: request identity, compression, CORS (when origins are
+    /// listed; it answers their preflights), errors, audit, rate limit, negotiation; then authentication; then, for every
+    /// patient-scoped route, the access decision.
     public func buildRouter() -> Router<CareRecordRequestContext> {
         // HEAD on every GET route: the same handler, headers and all, without the body (HTTP semantics; integrators' probes).
         let router = Router(context: CareRecordRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIdentityMiddleware(trustedProxies: settings.trustedProxies))
+        router.add(middleware: CompressionMiddleware())
+        if !settings.cors.allowedOrigins.isEmpty {
+            router.add(middleware: CrossOriginMiddleware(allowedOrigins: settings.cors.allowedOrigins))
+        }
         router.add(middleware: OperationOutcomeMiddleware())
         router.add(middleware: AuditMiddleware(log: auditLog, throttled: throttled, clock: clock))
         router.add(middleware: RateLimitMiddleware(settings: settings.rateLimit, verifier: verifier, clock: clock))
@@ -90,12 +100,13 @@ public struct CareRecordAPI: Sendable {
         return router
     }
 
-    /// An application serving the API on `host:port`; `onRunning` is called once it listens.
+    /// An application serving the API on `host:port`, over HTTPS with `tls`; `onRunning` is called once it listens.
     public func buildApplication(
-        host: String, port: Int, logger: Logger, services: [any Service] = [], onRunning: @escaping @Sendable () async -> Void = {}
-    ) -> some ApplicationProtocol {
+        host: String, port: Int, tls: ServerTLS? = nil, logger: Logger, services: [any Service] = [], onRunning: @escaping @Sendable () async -> Void = {}
+    ) throws -> some ApplicationProtocol {
         Application(
-            router: buildRouter(), configuration: .init(address: .hostname(host, port: port), serverName: nil), services: services,
+            router: buildRouter(), server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil), services: services,
             onServerRunning: { _ in await onRunning() }, logger: logger)
     }
 }

@@ -100,6 +100,7 @@ struct ExampleConfigurationTests {
         let configuration = try CareRecordConfiguration.load(path: Self.folder.appendingPathComponent("care-record.yaml").path)
         #expect(configuration.sources.map(\.id) == ["gp-a81001", "acute-rjr"])
         #expect(configuration.sources.first?.clientKey?.hasSuffix("Examples/config/certs/client-key.pem") == true)
+        #expect(configuration.server.cors.allowedOrigins == ["https://portal.cheshire.example.nhs.uk"])
     }
 
     @Test("the file-sources example syncs the example exports")

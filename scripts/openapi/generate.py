@@ -419,6 +419,20 @@ HEADERS = {
         "schema": {"type": "string", "const": "GET, HEAD, POST"},
         "example": "GET, HEAD, POST",
     },
+    "Vary": {
+        "description": "`Accept-Encoding` on every response whose body may be compressed (JSON bodies, errors included) and on "
+                       "`304`; `Origin` added on every response when `server.cors` lists origins.",
+        "required": False,
+        "schema": {"type": "string"},
+        "example": "Accept-Encoding",
+    },
+    "Content-Encoding": {
+        "description": "`gzip` or `deflate` (the zlib format) when the request's `Accept-Encoding` asks for it (q-values honoured, "
+                       "gzip preferred on a tie) and the body is at least 1 KiB; absent otherwise (identity). Never on `HEAD` or "
+                       "`304`. The `ETag` is the same whatever the coding: it names the uncompressed content (and is weak).",
+        "required": False,
+        "schema": {"type": "string", "enum": ["gzip", "deflate"]},
+    },
     "Location": {
         "description": "The recorded Consent: `{server.baseURL}/Consent/{id}`, readable with `GET /Consent/{id}`.",
         "required": True,
@@ -428,7 +442,8 @@ HEADERS = {
 }
 
 STD_HEADERS = {"X-Request-ID": ref("headers", "X-Request-ID"), "X-Correlation-ID": ref("headers", "X-Correlation-ID"),
-               "Cache-Control": ref("headers", "Cache-Control")}
+               "Cache-Control": ref("headers", "Cache-Control"), "Vary": ref("headers", "Vary"),
+               "Content-Encoding": ref("headers", "Content-Encoding")}
 RETRY_AFTER = {"Retry-After": ref("headers", "Retry-After")}
 VALIDATOR_HEADERS = {**STD_HEADERS, "ETag": ref("headers", "ETag"), "Last-Modified": ref("headers", "Last-Modified")}
 
@@ -964,13 +979,13 @@ RESPONSES = {
         [f"consent422{k[0].upper()}{k[1:]}" for k in CONSENT_422]),
     "UnknownEndpoint": error_response(
         "`NOT_SUPPORTED` (404): no route for this path and method. Not tied to any path in this document: it is the answer for every "
-        "path/method pair not listed here (for example `GET /Observation`, `OPTIONS` anywhere, or `HEAD` on a path without a "
-        "`GET`; `HEAD` on every listed `GET` operation is answered like the `GET`, without the body). "
+        "path/method pair not listed here (for example `GET /Observation`, `OPTIONS` other than a CORS preflight from an origin "
+        "listed in `server.cors`, or `HEAD` on a path without a `GET`; `HEAD` on every listed `GET` operation is answered like the "
+        "`GET`, without the body). "
         "Sent without authentication, but rate limited (`429`) and audited like every request (so it too becomes `503` when the "
         "audit store cannot commit), with these exceptions: requests to exactly `/metadata`, `/health`, `/health/live`, "
-        "`/health/ready` and `/.well-known/smart-configuration` (answered `404` when SMART is not configured) are not audited; "
-        "`/metadata`, `/health`, anything under `/health/` or `/.well-known/`, and `OPTIONS` requests are not rate limited, so "
-        "`GET /.well-known/anything-else` is audited but not rate limited.",
+        "`/health/ready` and `/.well-known/smart-configuration` (answered `404` when SMART is not configured), and CORS preflights "
+        "from listed origins, are neither audited nor rate limited.",
         "NOT_SUPPORTED", "not-supported", "This endpoint or resource type is not supported; see /metadata."),
     "SMARTNotConfigured": error_response(
         "`NOT_SUPPORTED` (404): `auth.authorizationEndpoint` and `auth.tokenEndpoint` are not configured, so the route is not "
@@ -1021,8 +1036,8 @@ RESPONSES = {
         "`Retry-After` says in how many whole seconds a request will be let through again. Such requests are not audited one by "
         "one: each client address's refused requests are counted in one audit record per minute (interaction `throttled`, "
         "method `*`, status 429, reason `TOO_MANY_REQUESTS`, detail `throttled-requests` with the count). `/metadata`, `/health`, "
-        "`/health/live`, `/health/ready`, `/.well-known/smart-configuration` (exactly the paths that are not audited) and `OPTIONS` "
-        "requests are never limited.",
+        "`/health/live`, `/health/ready`, `/.well-known/smart-configuration` (exactly the paths that are not audited) and CORS "
+        "preflights from origins listed in `server.cors` are never limited.",
         ["tooManyRequests"], headers=RETRY_AFTER),
 }
 
@@ -2155,7 +2170,8 @@ same for every NHS number or id.
 **Rate limit.** Requests without a valid token are limited per client address (a token bucket: by default 10 a
 second with bursts of 50; `server.rateLimit`); each user's requests (token `sub`) only when a per-user limit is
 configured (off by default). A refused request gets `429 TOO_MANY_REQUESTS` with `Retry-After` (whole seconds)
-before anything else is checked. `/metadata`, `/health`, `/health/live`, `/health/ready`, `/.well-known/smart-configuration` (exactly the unaudited paths) and `OPTIONS` are never limited. The
+before anything else is checked. `/metadata`, `/health`, `/health/live`, `/health/ready`, `/.well-known/smart-configuration` (exactly the unaudited paths) and CORS preflights from listed origins are
+never limited (any other `OPTIONS` is an ordinary request: limited, audited, `404 NOT_SUPPORTED`). The
 client address is the socket peer's, or, when the peer is one of `server.trustedProxies`, the one its `Forwarded` /
 `X-Forwarded-For` header names (no one else's forwarding headers are believed).
 
@@ -2212,9 +2228,9 @@ RESOURCE_NOT_FOUND` (unknown id), or for `POST /Consent` `413`/`400`/`422` (the 
 `POST /Consent`, the audit record is committed (`503 AUDIT_UNAVAILABLE`) before the decision is stored (`503
 SERVICE_BUSY`) → `200`/`201`/`304`.
 
-**Audit (C8).** Every request except `/metadata`, `/health`, `/health/live`, `/health/ready` and
+**Audit (C8).** Every request except `/metadata`, `/health`, `/health/live`, `/health/ready`,
 `/.well-known/smart-configuration` (exactly these paths: any other, `/.well-known/...` included, is audited even
-when it is an unknown endpoint; refused ones, `401`s, `404`s for unknown routes, `406`s and `HEAD` requests included) is recorded in an append-only,
+when it is an unknown endpoint) and CORS preflights from listed origins (refused ones, `401`s, `404`s for unknown routes, `406`s and `HEAD` requests included) is recorded in an append-only,
 hash-chained audit log, and its answer leaves only once that record is durably committed. If it cannot be, the answer is replaced by `503 AUDIT_UNAVAILABLE` (`Retry-After: 1`)
 and nothing is released. Requests refused by the rate limit (`429`) are not recorded one by one: each client address's
 are counted in one record per minute (interaction `throttled`, method `*`, status 429, reason `TOO_MANY_REQUESTS`, a
@@ -2225,21 +2241,44 @@ Each record is keyed by the server's own request id; the client's `X-Request-ID`
 given. `GET /health` reports the commit statistics, the token keys, how fresh each upstream source's data is, and
 whether the database answers.
 
+**Transport.** HTTP, or HTTPS when `server.tls` names a certificate and key (TLS 1.2 at least); with `server.tls.clientCA`
+every client must also present a certificate issued by that CA (mutual TLS), or the TLS handshake fails before any
+request is read. The bearer token is required either way.
+
+**Compression.** A response body of at least 1 KiB is sent gzip- or deflate-coded (`Content-Encoding`) when
+`Accept-Encoding` asks for it; q-values are honoured (`gzip;q=0` refuses gzip), gzip is preferred on a tie, and
+identity is sent when nothing else is acceptable (never `406`). `HEAD`, `204` and `304` answers are never coded.
+Every response that may be coded says `Vary: Accept-Encoding`. The `ETag` stays the weak validator of the
+uncompressed content, so `If-None-Match` works whatever coding was used.
+
+**Browsers (CORS).** Off unless `server.cors.allowedOrigins` lists origins (exact `scheme://host[:port]`; `*` is not
+accepted). For a listed origin, a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered
+`204` with `Access-Control-Allow-Origin` (that origin), `Access-Control-Allow-Methods: GET, HEAD, POST`,
+`Access-Control-Allow-Headers` (`Authorization`, `Content-Type`, `Accept`, `X-Purpose-Of-Use`, `X-Access-Reason`,
+`X-Request-ID`, `X-Correlation-ID`, `Prefer`, `If-None-Match`) and `Access-Control-Max-Age: 600`, before the audit and
+the rate limit (it carries no token, names no patient and releases nothing); every other response to that origin carries
+`Access-Control-Allow-Origin` and `Access-Control-Expose-Headers` (`ETag`, `Last-Modified`, `Location`,
+`X-Request-ID`, `X-Correlation-ID`, `Retry-After`, `WWW-Authenticate`), errors included. `Access-Control-Allow-Credentials`
+is never sent: tokens are bearer tokens, not cookies. Other origins get no CORS headers at all (their pages cannot read
+the answers), and their preflights are ordinary `OPTIONS` requests. With origins listed, every response says
+`Vary: Origin`.
+
 **Media type.** Responses are `application/fhir+json; charset=utf-8` (`/health`, `/health/live`, `/health/ready`,
 `/.well-known/smart-configuration`: `application/json`).
 `Accept` must allow `application/fhir+json`, `application/json`, `application/*` or `*/*` (q > 0) when present;
 `_format` must be `json`, `application/json` or `application/fhir+json`; otherwise `406`.
 
 **Headers on every response.** `X-Request-ID` (the client's if plain and ≤ 128 characters, else the server's own request
-id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters) and `Cache-Control: no-store`. `429` and `503`
+id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters), `Cache-Control: no-store`, and `Vary` (see
+Compression and Browsers). `429` and `503`
 carry `Retry-After` (the `503`s of `GET /health` and `GET /health/ready` aside). Resource and Bundle responses (and
 the `201` of `POST /Consent`) also carry a weak `ETag` and, when known, `Last-Modified`; on a `GET`, `If-None-Match`
 with a matching tag (or `*`) gives `304`.
 
 **HEAD.** `HEAD` is accepted on every `GET` operation below (it is not listed as an operation of its own): the `GET`
 runs with every check, and the answer has its status and headers (`ETag`, `Last-Modified`, `Content-Type` and
-`Content-Length` included) without the body. It is audited like the `GET`, with method `HEAD` (its `returned` detail
-names what the `GET` would have released); `/metadata`, the health probes and `/.well-known/smart-configuration` are not audited either way. The `405`
+`Content-Length` included) without the body. It is audited like the `GET`, with method `HEAD` and no `returned` detail
+(nothing was released); `/metadata`, the health probes and `/.well-known/smart-configuration` are not audited either way. The `405`
 answers to writes carry `Allow: GET, HEAD` (`GET, HEAD, POST` on `/Consent`).
 
 **Paging.** `_count` 0–200 (default 50), `_offset` ≥ 0. Links are absolute (`server.baseURL`) and repeat the
@@ -2265,8 +2304,9 @@ audit record committed) and exits 0. A load balancer that sends requests only to
 **Errors.** Every error is an `OperationOutcome` whose `issue[0].details.coding[0]` has system
 `{ERR_SYSTEM}` and a stable code; `details.text` is safe to show. Unknown or repeated query parameters are
 `400 INVALID_PARAMETER` (except on `/health`, `/health/live`, `/health/ready` and on refused writes, which ignore
-them, and under `Prefer: handling=lenient`). Any path/method not listed here, including `OPTIONS` and a `HEAD` on a
-path without a `GET`, answers `404 NOT_SUPPORTED` (see `components.responses.UnknownEndpoint`) without needing a token.
+them, and on searches under `Prefer: handling=lenient`). Any path/method not listed here, including `OPTIONS` (but for a listed
+origin's CORS preflight) and a `HEAD` on a path without a `GET`, answers `404 NOT_SUPPORTED` (see
+`components.responses.UnknownEndpoint`) without needing a token.
 """
 
 DOC = {

@@ -16,6 +16,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Port of the FHIR server.") var port = 8080
     @Option(help: "Folder for the demo region (replaced on each run).") var dir = "demo-region"
     @Option(help: "Number of synthetic patients.") var patients = 200
+    @Flag(help: "Serve the FHIR API over HTTPS with a freshly generated CA (the printed curl commands pass it with --cacert).") var tls = false
 
     func run() async throws {
         let folder = URL(fileURLWithPath: dir).standardizedFileURL
@@ -38,7 +39,8 @@ struct DemoCommand: AsyncParsableCommand {
             var iterator = ports.makeAsyncIterator()
             guard let upstreamPort = await iterator.next() else { throw CLIError("the upstream simulator did not start") }
             Console.say("Simulated upstreams: https://127.0.0.1:\(upstreamPort)/<source>/$export (mutual TLS, CA in \(files.caFile))")
-            try ConfigTemplate.write(to: folder, port: port, upstream: SimulatedUpstream(port: upstreamPort, files: files, bearerToken: token))
+            if tls { try Self.writeAPICertificates(to: folder) }
+            try ConfigTemplate.write(to: folder, port: port, upstream: SimulatedUpstream(port: upstreamPort, files: files, bearerToken: token), apiTLS: tls)
             try await serve(folder: folder, summary: summary)
             group.cancelAll()
         }
@@ -55,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let walkthrough = try await DemoWalkthrough(
             keyFile: folder.appendingPathComponent("keys/signing-key.pem").path, baseURL: configuration.server.baseURL, configPath: configPath,
-            summary: summary
+            summary: summary, caFile: tls ? folder.appendingPathComponent(ConfigTemplate.apiCA).path : nil
         ).text()
         var logger = Logger(label: "care-record")
         logger.logLevel = .warning
@@ -63,8 +65,18 @@ struct DemoCommand: AsyncParsableCommand {
             MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger),
             try AuditCheckpointService.make(configuration, api: api, logger: logger),
         ]
-        try await api.buildApplication(host: configuration.server.host, port: port, logger: logger, services: services) {
+        try await api.buildApplication(host: configuration.server.host, port: port, tls: try APIFactory.tls(configuration), logger: logger, services: services) {
             Console.say(walkthrough)
         }.runService()
+    }
+
+    /// `--tls`: a CA of the API's own, and a certificate for 127.0.0.1 and localhost that it issued (the key owner-only).
+    static func writeAPICertificates(to folder: URL) throws {
+        let certificates = try SimulatorCertificates.generate(commonName: "Care Record Demo API CA")
+        let write = { (text: String, path: String) in try Data(text.utf8).write(to: folder.appendingPathComponent(path)) }
+        try write(certificates.caCertificate, ConfigTemplate.apiCA)
+        try write(certificates.serverCertificate, ConfigTemplate.apiCertificate)
+        try write(certificates.serverKey, ConfigTemplate.apiKey)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: folder.appendingPathComponent(ConfigTemplate.apiKey).path)
     }
 }

@@ -7,6 +7,8 @@ struct DemoWalkthrough {
     let baseURL: String
     let configPath: String
     let summary: RegionSummary
+    /// The API's CA when it serves HTTPS (`demo --tls`): every curl command passes it with `--cacert`.
+    var caFile: String? = nil
 
     struct User {
         let variable: String
@@ -47,9 +49,16 @@ struct DemoWalkthrough {
                 name: user.name, ods: user.ods, role: user.role, registration: user.registration, nhsNumber: user.nhsNumber))
             lines.append("export \(user.variable)=\(token)")
         }
-        lines += ["", "# The CapabilityStatement (no token)", "curl -s \(baseURL)/metadata", ""]
-        lines += steps().flatMap { ["# \($0.title)", $0.command, ""] }
+        if let caFile { lines += ["", "# HTTPS: the API's certificate was issued by a CA made for this demo, \(caFile)"] }
+        lines += ["", "# The CapabilityStatement (no token)", trusting("curl -s \(baseURL)/metadata"), ""]
+        lines += steps().flatMap { ["# \($0.title)", trusting($0.command), ""] }
         return lines.joined(separator: "\n")
+    }
+
+    /// A curl command that trusts the API's CA, when it has one.
+    func trusting(_ command: String) -> String {
+        guard let caFile else { return command }
+        return command.replacingOccurrences(of: "curl ", with: "curl --cacert \(caFile) ")
     }
 
     func steps() -> [(title: String, command: String)] {

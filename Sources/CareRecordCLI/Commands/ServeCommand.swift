@@ -25,7 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
             let runner = SyncRunner(repository: api.repository, logger: Logger(label: "care-record.sync"))
             services.append(ScheduledSyncService(schedule: schedule, runner: runner, sources: configuration.sources, logger: logger))
         }
-        let application = api.buildApplication(host: configuration.server.host, port: configuration.server.port, logger: logger, services: services)
+        let application = try api.buildApplication(
+            host: configuration.server.host, port: configuration.server.port, tls: try APIFactory.tls(configuration), logger: logger, services: services)
         // On SIGTERM or SIGINT the group stops its services last first: the drain, then the application (server, then its services).
         let drain = DrainService(readiness: api.readiness, drain: .seconds(configuration.server.shutdownDrainSeconds), logger: logger)
         let group = ServiceGroup(configuration: .init(

@@ -32,16 +32,18 @@ extension CareRecordConfiguration {
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
 
         let serverNode = try root.optionalMap("server")
-        try serverNode?.allowOnly(["host", "port", "baseURL", "rateLimit", "trustedProxies", "shutdownDrainSeconds"])
+        try serverNode?.allowOnly(["host", "port", "baseURL", "rateLimit", "trustedProxies", "shutdownDrainSeconds", "tls", "cors"])
         let host = try serverNode?.optionalString("host") ?? "127.0.0.1"
         let port = try serverNode?.optionalInt("port") ?? 8080
         guard (1...65535).contains(port) else { throw ConfigurationError("server.port must be from 1 to 65535") }
-        let baseURL = try serverNode?.optionalString("baseURL") ?? "http://\(host):\(port)"
+        let tls = try serverNode?.optionalMap("tls").map { try serverTLS($0, resolve: resolve) }
+        let baseURL = try serverNode?.optionalString("baseURL") ?? "\(tls == nil ? "http" : "https")://\(host):\(port)"
         guard let base = URL(string: baseURL), ["http", "https"].contains(base.scheme ?? "") else {
             throw ConfigurationError("server.baseURL must be an http or https URL")
         }
 
-        var server = Server(host: host, port: port, baseURL: baseURL)
+        var server = Server(host: host, port: port, baseURL: baseURL, tls: tls)
+        if let cors = try serverNode?.optionalMap("cors") { server.cors = try Self.cors(cors) }
         if let limits = try serverNode?.optionalMap("rateLimit") { server.rateLimit = try rateLimit(limits) }
         let proxies = try serverNode?.optionalStringList("trustedProxies") ?? []
         if let bad = proxies.first(where: { !IPAddressText.isValid($0) }) {

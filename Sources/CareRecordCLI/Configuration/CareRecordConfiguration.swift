@@ -15,6 +15,10 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var trustedProxies: Set<String> = []
         /// On SIGTERM: how long `/health/ready` answers 503 while the node still serves, before it stops accepting.
         public var shutdownDrainSeconds = 5
+        /// The API's own HTTPS (and mutual TLS with a client CA); nil: plain HTTP.
+        public var tls: ServerTLS.Files?
+        /// Browser origins allowed to call the API; none by default.
+        public var cors = CORSSettings()
     }
 
     public struct Auth: Sendable, Equatable {

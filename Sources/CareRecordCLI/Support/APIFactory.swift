@@ -29,7 +29,7 @@ enum APIFactory {
             baseURL: configuration.server.baseURL,
             settings: APISettings(
                 rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies, smart: smart(configuration),
-                requireScopes: configuration.auth.requireScopes))
+                requireScopes: configuration.auth.requireScopes, cors: configuration.server.cors))
     }
 
     /// SMART discovery when the identity provider's endpoints are configured.
@@ -39,6 +39,11 @@ enum APIFactory {
         return SMARTConfiguration(
             issuer: configuration.auth.issuer, authorizationEndpoint: authorization, tokenEndpoint: token,
             jwksURI: jwks.hasPrefix("https://") ? jwks : nil)
+    }
+
+    /// The API's TLS from `server.tls` (its files read again, as they are now), or nil for plain HTTP.
+    static func tls(_ configuration: CareRecordConfiguration) throws -> ServerTLS? {
+        try configuration.server.tls.map { files throws(ServerTLSError) in try ServerTLS(files: files) }
     }
 
     /// The JWKS from a file (read again on every reload), or over https with libcurl (system trust store, verification on).

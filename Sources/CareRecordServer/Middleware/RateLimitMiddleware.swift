@@ -21,7 +21,9 @@ public struct RateLimitSettings: Sendable, Equatable {
 
 /// Refuses requests beyond the rate limit with 429, `Retry-After` and an `OperationOutcome` (issue 8.11). Each request forces
 /// a durable audit insert, so without a limit an unauthenticated client could grow the audit log without bound and bury a
-/// patient's trail. The capability statement, health probes, discovery documents and CORS preflights are exempt.
+/// patient's trail. The capability statement, health probes and discovery documents are exempt; a listed origin's CORS
+/// preflight never gets here (`CrossOriginMiddleware` answers it, unaudited), and any other `OPTIONS`, being audited, is
+/// limited like every request.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = CareRecordRequestContext
 
@@ -38,7 +40,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method != .options, !Self.isExempt(request.uri.path) else { return try await next(request, context) }
+        guard !Self.isExempt(request.uri.path) else { return try await next(request, context) }
         var context = context
         var user: AuthenticatedUser?
         if let token = AuthenticationMiddleware.bearerToken(request.headers[.authorization]) {
