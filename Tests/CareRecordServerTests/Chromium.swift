@@ -5,7 +5,11 @@ import Testing
 struct Chromium {
     let path: String
 
-    static let installed: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// Debian's chromium; `CARE_RECORD_CHROMIUM` names another binary (a missing one shows what happens without a browser).
+    static let installed: String? = {
+        let candidates = ProcessInfo.processInfo.environment["CARE_RECORD_CHROMIUM"].map { [$0] } ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
     /// CI sets `CARE_RECORD_REQUIRE_BROWSER=1`: there a missing browser fails the test instead of skipping it.
     static let isRequired = ProcessInfo.processInfo.environment["CARE_RECORD_REQUIRE_BROWSER"] == "1"
     static let isEnabled = installed != nil || isRequired
