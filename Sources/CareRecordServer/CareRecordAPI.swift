@@ -32,14 +32,19 @@ public struct CareRecordAPI: Sendable {
     public let throttled = ThrottleSummary()
     public let settings: APISettings
     public let clock: @Sendable () -> Date
+    /// Where traces and metrics go.
+    public let telemetry: Telemetry
+    let metrics: APIMetrics
 
     public init(
         repository: any CareRecordRepository, auditStore: any AuditStore, verifier: TokenVerifier, participating: Set<String>, baseURL: String,
-        settings: APISettings = APISettings(), clock: @escaping @Sendable () -> Date = { Date() }
+        settings: APISettings = APISettings(), telemetry: Telemetry = Telemetry(), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.repository = repository
         self.auditStore = auditStore
-        self.auditLog = AuditLog(store: auditStore)
+        self.auditLog = AuditLog(store: auditStore, metricsFactory: telemetry.metricsFactory, tracer: telemetry.tracer)
+        self.telemetry = telemetry
+        self.metrics = APIMetrics(factory: telemetry.metricsFactory)
         self.verifier = verifier
         self.policy = AccessPolicy(participating: participating)
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -47,11 +52,16 @@ public struct CareRecordAPI: Sendable {
         self.clock = clock
     }
 
-    /// The router with every route and middleware, outermost first: request identity, errors, audit, rate limit,
-    /// negotiation; then authentication; then, for every patient-scoped route, the access decision.
+    /// The router with every route and middleware, outermost first: request identity, the server span, the request's log
+    /// line and metrics, errors, audit, rate limit, negotiation; then authentication; then, for every patient-scoped route,
+    /// the access decision.
     public func buildRouter() -> Router<CareRecordRequestContext> {
         let router = Router(context: CareRecordRequestContext.self)
+        let repository = TracingCareRecordRepository(base: repository, telemetry: telemetry)
         router.add(middleware: RequestIdentityMiddleware(trustedProxies: settings.trustedProxies))
+        router.add(middleware: RequestTracingMiddleware(tracer: telemetry.tracer))
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: OperationOutcomeMiddleware())
         router.add(middleware: AuditMiddleware(log: auditLog, throttled: throttled, clock: clock))
         router.add(middleware: RateLimitMiddleware(settings: settings.rateLimit, verifier: verifier, clock: clock))
@@ -59,10 +69,11 @@ public struct CareRecordAPI: Sendable {
         let statement = (try? FHIRJSON.encode(CapabilityStatementBuilder.build(baseURL: baseURL))) ?? Data()
         MetadataController(capabilityStatement: statement, auditLog: auditLog, repository: repository, verifier: verifier, throttled: throttled).addRoutes(to: router)
 
-        let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
+        let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy, metrics: metrics))
         let patientScoped = PatientScopedRoutes(
             router: authenticated,
-            access: PatientAccessMiddleware.Dependencies(repository: repository, auditStore: auditStore, policy: policy, clock: clock))
+            access: PatientAccessMiddleware.Dependencies(
+                repository: repository, auditStore: auditStore, policy: policy, clock: clock, telemetry: telemetry, metrics: metrics))
         PatientController(repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
         for type in ClinicalResourceType.allCases {
             ClinicalController(type: type, repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)

@@ -13,6 +13,8 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var rateLimit = RateLimitSettings()
         /// Reverse proxies whose forwarding headers are believed.
         public var trustedProxies: Set<String> = []
+        /// Prometheus `/metrics` on a listener of its own; nil: no metrics listener.
+        public var metrics: MetricsListener?
     }
 
     public struct Auth: Sendable, Equatable {
@@ -58,6 +60,8 @@ public struct CareRecordConfiguration: Sendable, Equatable {
     public var sources: [SourceConfiguration]
     /// Daily sync time, "HH:MM" local time; nil for manual syncs only.
     public var syncSchedule: String?
+    /// The log's format and level.
+    public var logging = LoggingSettings()
 
     /// The record's SQLite file; nil on PostgreSQL.
     public var databasePath: String? {
