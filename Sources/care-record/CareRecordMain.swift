@@ -7,7 +7,7 @@ import Logging
 @main
 struct CareRecordMain {
     static func main() async {
-        LoggingSystem.bootstrap { label, provider in CareRecordLogHandler(label: label, metadataProvider: provider) }
+        LoggingSystem.bootstrap { label in CareRecordLogHandler(label: label) }
         await CareRecordCommand.main()
     }
 }

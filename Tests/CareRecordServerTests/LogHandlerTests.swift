@@ -25,12 +25,18 @@ struct LogHandlerTests {
         #expect(object["label"] as? String == "care-record.test")
         #expect(object["message"] as? String == "request \"quoted\"\nsecond line")
         let timestamp = try #require(object["timestamp"] as? String)
-        #expect(try Date(timestamp, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) <= Date())
+        #expect(timestamp.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(timestamp)")
         let metadata = try #require(object["metadata"] as? [String: Any])
         #expect(metadata["request_id"] as? String == "abc")
         #expect(metadata["status"] as? Int == 200)
         #expect(metadata["duration_ms"] as? Double == 1.5)
         #expect((metadata["nested"] as? [String: Any])?["a"] as? [String] == ["x", "y"])
+    }
+
+    @Test("timestamps are UTC with milliseconds")
+    func timestamps() {
+        #expect(JSONLogLine.utcTimestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(JSONLogLine.utcTimestamp(Date(timeIntervalSince1970: 1_795_829_007.0429)) == "2026-11-28T01:23:27.042Z")
     }
 
     @Test("the level filters; a logger's own level (Logger.quiet) wins over the configured one")

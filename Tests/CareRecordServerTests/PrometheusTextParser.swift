@@ -23,7 +23,7 @@ enum PrometheusTextParser {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let python: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["CARE_RECORD_PYTHON"], packageRoot.appendingPathComponent(".build-venv/bin/python").path]
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["CARE_RECORD_PYTHON"], packageRoot.appendingPathComponent(".build-venv/bin/python").path]
         return candidates.compactMap { $0 }.first { path in
             guard FileManager.default.isExecutableFile(atPath: path) else { return false }
             return (try? run(path, ["-c", "import prometheus_client.parser"], input: "").status) == 0
@@ -87,7 +87,7 @@ enum PrometheusTextParser {
 extension [PrometheusTextParser.Family] {
     /// The value of the sample with this name whose labels include `labels`; nil when there is none.
     func value(_ sample: String, _ labels: [String: String] = [:]) -> Double? {
-        lazy.flatMap(\.samples).first { $0.name == sample && labels.allSatisfy { key, value in $0.labels[key] == value } }?.value
+        lazy.flatMap(\.samples).first { found in found.name == sample && labels.allSatisfy { key, value in found.labels[key] == value } }?.value
     }
 
     /// Every label value of every sample.

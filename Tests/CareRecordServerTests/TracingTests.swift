@@ -51,7 +51,7 @@ struct TracingTests {
             #expect(server.operationName == "GET /Patient/{id}")
             #expect(server.parentSpanID?.description == Self.callerSpanID)
             #expect(server.traceContext.spanID == answered.spanID)
-            #expect(server.traceContext.state.description == "congo=t61rcWkgMzE")
+            #expect(server.traceContext.traceStateHeaderValue == "congo=t61rcWkgMzE")
             #expect(server.attributes["http.route"]?.toSpanAttribute() == .string("/Patient/{id}"))
 
             let decision = try #require(spans.first { $0.operationName == "access decision" })

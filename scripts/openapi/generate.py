@@ -323,6 +323,15 @@ HEADERS = {
         "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
         "example": "ward-7-handover-2026-11-25",
     },
+    "traceresponse": {
+        "description": "The server span of this request as a W3C `traceparent` value (`00-{trace-id}-{span-id}-{flags}`; the "
+                       "`traceresponse` header of W3C Trace Context Level 2, still a draft). Its trace id is the caller's when the "
+                       "request carried a valid `traceparent`, otherwise a new random one; the same trace id is in the request's "
+                       "log line, so an integrator can quote it when reporting a problem.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},
+        "example": "00-4bf92f3577b34da6a3ce929d0e0e4736-53995c3f42cd8ad8-01",
+    },
     "Retry-After": {
         "description": "Whole seconds to wait before trying again: on `429` the time until the rate limit lets a request through "
                        "again (rounded up, at least 1); on `503` always `1`.",
@@ -377,7 +386,7 @@ HEADERS = {
 }
 
 STD_HEADERS = {"X-Request-ID": ref("headers", "X-Request-ID"), "X-Correlation-ID": ref("headers", "X-Correlation-ID"),
-               "Cache-Control": ref("headers", "Cache-Control")}
+               "Cache-Control": ref("headers", "Cache-Control"), "traceresponse": ref("headers", "traceresponse")}
 RETRY_AFTER = {"Retry-After": ref("headers", "Retry-After")}
 VALIDATOR_HEADERS = {**STD_HEADERS, "ETag": ref("headers", "ETag"), "Last-Modified": ref("headers", "Last-Modified")}
 
@@ -399,6 +408,21 @@ PARAMETERS = {
                        "the audit record as given (first 200 characters), as the `correlation-id` detail of the AuditEvent.",
         "schema": {"type": "string"},
         "example": "ward-7-handover-2026-11-25",
+    },
+    "Traceparent": {
+        "name": "traceparent", "in": "header", "required": False,
+        "description": "Optional: the caller's W3C Trace Context (`00-{trace-id}-{parent-id}-{flags}`). The server's span for the "
+                       "request continues that trace (its parent is `parent-id`); a malformed value is ignored and a new trace "
+                       "starts. Never refused.",
+        "schema": {"type": "string"},
+        "example": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    },
+    "Tracestate": {
+        "name": "tracestate", "in": "header", "required": False,
+        "description": "Optional: W3C `tracestate` vendor entries, carried along with a valid `traceparent` (ignored without one, "
+                       "or when malformed).",
+        "schema": {"type": "string"},
+        "example": "congo=t61rcWkgMzE",
     },
     "IfNoneMatch": {
         "name": "If-None-Match", "in": "header", "required": False,
@@ -1259,7 +1283,8 @@ COMMON_ERRORS = {
     "503": ref("responses", "AuditUnavailable"),
 }
 BTG_PARAMS = [ref("parameters", "PurposeOfUse"), ref("parameters", "AccessReason")]
-ID_PARAMS = [ref("parameters", "XRequestID"), ref("parameters", "XCorrelationID")]
+ID_PARAMS = [ref("parameters", "XRequestID"), ref("parameters", "XCorrelationID"), ref("parameters", "Traceparent"),
+             ref("parameters", "Tracestate")]
 UNAVAILABLE_READ = ("503", "UnavailableRead")
 
 
@@ -1775,7 +1800,9 @@ whether the database answers.
 `_format` must be `json`, `application/json` or `application/fhir+json`; otherwise `406`.
 
 **Headers on every response.** `X-Request-ID` (the client's if plain and ≤ 128 characters, else the server's own request
-id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters) and `Cache-Control: no-store`. `429` and `503`
+id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters), `Cache-Control: no-store` and
+`traceresponse` (the request's server span in W3C form, continuing the caller's `traceparent` when one was sent).
+`429` and `503`
 carry `Retry-After` (the `503` of `GET /health` aside). Resource and Bundle responses (and the `201` of `POST /Consent`)
 also carry a weak `ETag` and, when known, `Last-Modified`; on a `GET`, `If-None-Match` with a matching tag (or `*`)
 gives `304`.

@@ -68,7 +68,7 @@ public struct CareRecordLogHandler: LogHandler {
 enum JSONLogLine {
     static func render(timestamp: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
         var line = "{\"timestamp\":"
-        appendString(timestamp.ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true)), to: &line)
+        appendString(utcTimestamp(timestamp), to: &line)
         line += ",\"level\":"
         appendString(level.rawValue, to: &line)
         line += ",\"label\":"
@@ -79,6 +79,21 @@ enum JSONLogLine {
         appendValue(.dictionary(metadata), to: &line)
         line += "}\n"
         return line
+    }
+
+    /// `2026-11-28T10:15:02.114Z`: RFC 3339 in UTC, with milliseconds.
+    static func utcTimestamp(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
+        let fraction = Int(milliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))T"
+            + "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2)).\(padded(Int32(fraction), 3))Z"
     }
 
     /// Metadata keys in sorted order, so lines are stable; numbers and booleans stay numbers and booleans.

@@ -1,5 +1,4 @@
 import CoreMetrics
-import Foundation
 
 /// The API's metrics, through swift-metrics (Prometheus when `server.metrics` is set). Labels are route templates, status
 /// codes, methods and outcome codes only: never a path, an NHS number, a user or a token.

@@ -31,7 +31,9 @@ struct RequestLogMiddleware: RouterMiddleware {
             "duration_ms": .stringConvertible((duration.seconds * 1_000_000).rounded() / 1000),
         ]
         if let correlation = request.headers[.xCorrelationID].flatMap(Self.loggable) { metadata["correlation_id"] = .string(correlation) }
-        let level: Logger.Level = status >= 500 ? .error : Self.quietPrefixes.contains(where: request.uri.path.hasPrefix) ? .debug : .info
+        let path = request.uri.path
+        let isProbe = Self.quietPrefixes.contains(where: { path.hasPrefix($0) })
+        let level: Logger.Level = status >= 500 ? .error : isProbe ? .debug : .info
         context.logger.log(level: level, "request", metadata: metadata)
     }
 

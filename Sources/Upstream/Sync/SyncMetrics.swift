@@ -20,7 +20,7 @@ public struct SyncMetrics: Sendable {
         Counter(label: "care_record_sync_runs_total", dimensions: [source, ("result", report.succeeded ? "success" : "failure")], factory: factory)
             .increment()
         let finished = report.finishedAt ?? Date()
-        Timer(label: Self.durationLabel, dimensions: [source], factory: factory)
+        CoreMetrics.Timer(label: Self.durationLabel, dimensions: [source], factory: factory)
             .recordNanoseconds(Int64(max(0, finished.timeIntervalSince(report.startedAt)) * 1e9))
         Counter(label: "care_record_sync_bytes_total", dimensions: [source], factory: factory).increment(by: report.bytes)
         for (type, count) in report.accepted {
