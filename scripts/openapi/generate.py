@@ -759,12 +759,12 @@ RESPONSES = {
         "`PATIENT_NOT_FOUND`: the service has no such patient, or the user's organisation has no care relationship with the patient "
         "(not the registered GP practice, no active episode of care covering now) and, for reads, there is no emergency override (an "
         "override does not help `POST /Consent`). Both answers are "
-        "byte-for-byte identical apart from `X-Request-ID`.",
+        "byte-for-byte identical apart from the per-request `X-Request-ID` and `traceresponse`.",
         "PATIENT_NOT_FOUND", "not-found", "No patient record was found."),
     "ResourceNotFound": error_response(
         "`RESOURCE_NOT_FOUND`: no resource of this type has this id; or its patient is not visible to the user (a clinician whose "
         "organisation has no care relationship with the patient and no emergency override); or the user has role `patient` and the "
-        "resource is about someone else. Identical answers (request id aside), so an id's existence is never revealed. The id is "
+        "resource is about someone else. Identical answers (request id and `traceresponse` aside), so an id's existence is never revealed. The id is "
         "looked up after the query parameters, the emergency-override headers and the role check (`403 ROLE_NOT_PERMITTED` for "
         "roles that never read records), and before the access decision.",
         "RESOURCE_NOT_FOUND", "not-found", "No resource was found with this id."),
@@ -1750,7 +1750,7 @@ those answers are the same whether or not the NHS number or id exists; then the 
    `404 RESOURCE_NOT_FOUND`, as for an unknown id;
 3. no care relationship between the user's organisation and the patient (the registered GP practice, or an active
    episode of care covering now) and no emergency override, or an NHS number never seen: `404 PATIENT_NOT_FOUND`,
-   byte-for-byte the same either way (request id aside). Searches answer an empty searchset instead, reads by id
+   byte-for-byte the same either way (request id and `traceresponse` aside). Searches answer an empty searchset instead, reads by id
    `404 RESOURCE_NOT_FOUND`. There is no region-wide patient search;
 4. opted out: `403 PATIENT_OPTED_OUT` ("The patient has declined to have an electronic shared record."); blocked:
    `403 RECORD_BLOCKED` ("The patient has not given consent to view the record."). Never overridable, not even in an
