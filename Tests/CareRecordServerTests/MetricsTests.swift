@@ -40,6 +40,8 @@ struct MetricsTests {
             #expect(try await client.status(uri: "/Patient/\(gpPatient)", method: .get) == .unauthorized)
             #expect(try await client.status(uri: "/Patient/\(gpPatient)", method: .get, headers: [.authorization: "Bearer not.a.token"]) == .unauthorized)
             #expect(try await client.status(uri: "/Nowhere/\(gpPatient)", method: .get, headers: [.authorization: gp]) == .notFound)
+            // A made-up method cannot mint a label value (this one carries the NHS number).
+            #expect(try await client.status(uri: "/Patient/\(gpPatient)", method: try #require(HTTPRequest.Method("X\(gpPatient)")), headers: [.authorization: gp]) == .notFound)
         }
         let text = registry.emitToString()
         let families = try PrometheusTextParser.parse(text)
@@ -49,7 +51,8 @@ struct MetricsTests {
         #expect(families.value("care_record_http_requests_total", patientRead.merging(["status": "403"]) { $1 }) == 2)
         #expect(families.value("care_record_http_requests_total", patientRead.merging(["status": "401"]) { $1 }) == 2)
         #expect(families.value("care_record_http_requests_total", ["route": "/Condition", "status": "200"]) == 1)
-        #expect(families.value("care_record_http_requests_total", ["route": "unmatched", "status": "404"]) == 1)
+        #expect(families.value("care_record_http_requests_total", ["route": "unmatched", "method": "GET", "status": "404"]) == 1)
+        #expect(families.value("care_record_http_requests_total", ["route": "unmatched", "method": "other", "status": "404"]) == 1)
         #expect(families.first { $0.name == "care_record_http_request_duration_seconds" }?.type == "histogram")
         #expect(families.value("care_record_http_request_duration_seconds_count", patientRead.merging(["status": "200"]) { $1 }) == 3)
         #expect(families.value("care_record_http_request_duration_seconds_bucket", patientRead.merging(["status": "200", "le": "+Inf"]) { $1 }) == 3)
@@ -61,15 +64,15 @@ struct MetricsTests {
         #expect(families.value("care_record_access_decisions_total", ["decision": "refused", "reason": "TOKEN_INVALID"]) == 2)
 
         // Every request reached the API, so every one was audited.
-        #expect(families.value("care_record_audit_records_committed_total") == 9)
-        #expect(families.value("care_record_audit_records_per_commit_sum") == 9)
+        #expect(families.value("care_record_audit_records_committed_total") == 10)
+        #expect(families.value("care_record_audit_records_per_commit_sum") == 10)
         #expect((families.value("care_record_audit_commit_duration_seconds_count") ?? 0) >= 1)
         #expect(families.value("care_record_audit_commit_failures_total") == 0)
 
         // The GP's and the hospital's tokens were verified once each, then found in the cache.
-        #expect(families.value("care_record_token_cache_lookups_total", ["result": "hit"]) == 5)
+        #expect(families.value("care_record_token_cache_lookups_total", ["result": "hit"]) == 6)
         #expect(families.value("care_record_token_cache_lookups_total", ["result": "miss"]) == 3)
-        #expect(families.value("care_record_token_verifications_total", ["outcome": "accepted"]) == 7)
+        #expect(families.value("care_record_token_verifications_total", ["outcome": "accepted"]) == 8)
         #expect(families.value("care_record_token_verifications_total", ["outcome": "malformed"]) == 1)
 
         for nhs in [gpPatient, withoutConsent, optedOut] { #expect(!text.contains(nhs)) }

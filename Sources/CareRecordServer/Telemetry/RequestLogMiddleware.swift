@@ -26,7 +26,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     func log(_ request: Request, context: Context, status: Int, duration: Duration) {
         var metadata: Logger.Metadata = [
             "route": .string(RouteTemplate.of(context)),
-            "method": .string(request.method.rawValue),
+            "method": .string(MethodLabel.of(request.method)),
             "status": .stringConvertible(status),
             "duration_ms": .stringConvertible((duration.seconds * 1_000_000).rounded() / 1000),
         ]

@@ -10,10 +10,10 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            metrics.request(route: RouteTemplate.of(context), method: request.method.rawValue, status: Int(response.status.code), duration: ContinuousClock.now - started)
+            metrics.request(route: RouteTemplate.of(context), method: MethodLabel.of(request.method), status: Int(response.status.code), duration: ContinuousClock.now - started)
             return response
         } catch {
-            metrics.request(route: RouteTemplate.of(context), method: request.method.rawValue, status: 500, duration: ContinuousClock.now - started)
+            metrics.request(route: RouteTemplate.of(context), method: MethodLabel.of(request.method), status: 500, duration: ContinuousClock.now - started)
             throw error
         }
     }

@@ -16,7 +16,7 @@ struct RequestTracingMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var parent = InstrumentationContext.current ?? .topLevel
         tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
-        let method = request.method.rawValue
+        let method = MethodLabel.of(request.method)
         let span = tracer.startSpan("HTTP \(method)", context: parent, ofKind: .server)
         defer { span.end() }
         var context = context

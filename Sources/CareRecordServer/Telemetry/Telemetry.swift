@@ -1,4 +1,5 @@
 import CoreMetrics
+import HTTPTypes
 import Hummingbird
 import Instrumentation
 import Tracing
@@ -35,5 +36,15 @@ enum RouteTemplate {
     static func of(_ context: some RequestContext) -> String {
         guard let path = context.endpointPath, path != "NotFound" else { return unmatched }
         return path
+    }
+}
+
+/// A request's method as a label: the standard methods by name, anything else `other`, so a client cannot mint label
+/// values (or log lines) with made-up methods.
+enum MethodLabel {
+    static let known: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options]
+
+    static func of(_ method: HTTPRequest.Method) -> String {
+        known.contains(method) ? method.rawValue : "other"
     }
 }
