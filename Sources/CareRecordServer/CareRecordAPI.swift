@@ -48,14 +48,19 @@ public struct CareRecordAPI: Sendable {
     public let clock: @Sendable () -> Date
     /// Set when a graceful stop begins; `/health/ready` answers 503 from then on.
     public let readiness = Readiness()
+    /// Where traces and metrics go.
+    public let telemetry: Telemetry
+    let metrics: APIMetrics
 
     public init(
         repository: any CareRecordRepository, auditStore: any AuditStore, verifier: TokenVerifier, participating: Set<String>, baseURL: String,
-        settings: APISettings = APISettings(), clock: @escaping @Sendable () -> Date = { Date() }
+        settings: APISettings = APISettings(), telemetry: Telemetry = Telemetry(), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.repository = repository
         self.auditStore = auditStore
-        self.auditLog = AuditLog(store: auditStore)
+        self.auditLog = AuditLog(store: auditStore, metricsFactory: telemetry.metricsFactory, tracer: telemetry.tracer)
+        self.telemetry = telemetry
+        self.metrics = APIMetrics(factory: telemetry.metricsFactory)
         self.verifier = verifier
         self.policy = AccessPolicy(participating: participating)
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -63,13 +68,17 @@ public struct CareRecordAPI: Sendable {
         self.clock = clock
     }
 
-    /// The router with every route and middleware, outermost first: request identity, compression, CORS (when origins are
-    /// listed; it answers their preflights), errors, audit, rate limit, negotiation; then authentication; then, for every
-    /// patient-scoped route, the access decision.
+    /// The router with every route and middleware, outermost first: request identity, the server span, the request's log
+    /// line and metrics, compression, CORS (when origins are listed; it answers their preflights), errors, audit, rate limit,
+    /// negotiation; then authentication; then, for every patient-scoped route, the access decision.
     public func buildRouter() -> Router<CareRecordRequestContext> {
         // HEAD on every GET route: the same handler, headers and all, without the body (HTTP semantics; integrators' probes).
         let router = Router(context: CareRecordRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let repository = TracingCareRecordRepository(base: repository, telemetry: telemetry)
         router.add(middleware: RequestIdentityMiddleware(trustedProxies: settings.trustedProxies))
+        router.add(middleware: RequestTracingMiddleware(tracer: telemetry.tracer))
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: CompressionMiddleware())
         if !settings.cors.allowedOrigins.isEmpty {
             router.add(middleware: CrossOriginMiddleware(allowedOrigins: settings.cors.allowedOrigins))
@@ -85,11 +94,12 @@ public struct CareRecordAPI: Sendable {
             throttled: throttled, readiness: readiness
         ).addRoutes(to: router)
 
-        let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
+        let authenticated = router.group().add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy, metrics: metrics))
         let patientScoped = PatientScopedRoutes(
             router: authenticated,
             access: PatientAccessMiddleware.Dependencies(
-                repository: repository, auditStore: auditStore, policy: policy, clock: clock, requireScopes: settings.requireScopes))
+                repository: repository, auditStore: auditStore, policy: policy, clock: clock, telemetry: telemetry, metrics: metrics,
+                requireScopes: settings.requireScopes))
         PatientController(repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
         for type in ClinicalResourceType.allCases {
             ClinicalController(type: type, repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)

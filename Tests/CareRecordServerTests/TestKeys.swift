@@ -1,3 +1,4 @@
+import CoreMetrics
 import Crypto
 import CryptoExtras
 import Foundation
@@ -49,8 +50,8 @@ struct TestKeys: Sendable {
         "Bearer \(try await token(Self.claims(sub: sub, ods: ods, role: role, registration: registration, nhsNumber: nhsNumber)))"
     }
 
-    func verifier(clock: @escaping @Sendable () -> Date = { Date() }) async throws -> TokenVerifier {
-        try await TokenVerifier(jwks: jwks, issuer: Self.issuer, audience: Self.audience, clock: clock)
+    func verifier(clock: @escaping @Sendable () -> Date = { Date() }, metricsFactory: any MetricsFactory = MetricsSystem.factory) async throws -> TokenVerifier {
+        try await TokenVerifier(jwks: jwks, issuer: Self.issuer, audience: Self.audience, clock: clock, metricsFactory: metricsFactory)
     }
 }
 

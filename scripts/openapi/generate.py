@@ -372,6 +372,15 @@ HEADERS = {
         "schema": {"type": "string", "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
         "example": "ward-7-handover-2026-11-25",
     },
+    "traceresponse": {
+        "description": "The server span of this request as a W3C `traceparent` value (`00-{trace-id}-{span-id}-{flags}`; the "
+                       "`traceresponse` header of W3C Trace Context Level 2, still a draft). Its trace id is the caller's when the "
+                       "request carried a valid `traceparent`, otherwise a new random one; the same trace id is in the request's "
+                       "log line, so an integrator can quote it when reporting a problem.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},
+        "example": "00-4bf92f3577b34da6a3ce929d0e0e4736-53995c3f42cd8ad8-01",
+    },
     "Retry-After": {
         "description": "Whole seconds to wait before trying again: on `429` the time until the rate limit lets a request through "
                        "again (rounded up, at least 1); on `503` always `1`.",
@@ -443,7 +452,7 @@ HEADERS = {
 
 STD_HEADERS = {"X-Request-ID": ref("headers", "X-Request-ID"), "X-Correlation-ID": ref("headers", "X-Correlation-ID"),
                "Cache-Control": ref("headers", "Cache-Control"), "Vary": ref("headers", "Vary"),
-               "Content-Encoding": ref("headers", "Content-Encoding")}
+               "Content-Encoding": ref("headers", "Content-Encoding"), "traceresponse": ref("headers", "traceresponse")}
 RETRY_AFTER = {"Retry-After": ref("headers", "Retry-After")}
 VALIDATOR_HEADERS = {**STD_HEADERS, "ETag": ref("headers", "ETag"), "Last-Modified": ref("headers", "Last-Modified")}
 
@@ -465,6 +474,21 @@ PARAMETERS = {
                        "the audit record as given (first 200 characters), as the `correlation-id` detail of the AuditEvent.",
         "schema": {"type": "string"},
         "example": "ward-7-handover-2026-11-25",
+    },
+    "Traceparent": {
+        "name": "traceparent", "in": "header", "required": False,
+        "description": "Optional: the caller's W3C Trace Context (`00-{trace-id}-{parent-id}-{flags}`). The server's span for the "
+                       "request continues that trace (its parent is `parent-id`); a malformed value is ignored and a new trace "
+                       "starts. Never refused.",
+        "schema": {"type": "string"},
+        "example": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    },
+    "Tracestate": {
+        "name": "tracestate", "in": "header", "required": False,
+        "description": "Optional: W3C `tracestate` vendor entries, carried along with a valid `traceparent` (ignored without one, "
+                       "or when malformed).",
+        "schema": {"type": "string"},
+        "example": "congo=t61rcWkgMzE",
     },
     "IfNoneMatch": {
         "name": "If-None-Match", "in": "header", "required": False,
@@ -961,12 +985,12 @@ RESPONSES = {
         "`PATIENT_NOT_FOUND`: the service has no such patient, or the user's organisation has no care relationship with the patient "
         "(not the registered GP practice, no active episode of care covering now) and, for reads, there is no emergency override (an "
         "override does not help `POST /Consent`). Both answers are "
-        "byte-for-byte identical apart from `X-Request-ID`.",
+        "byte-for-byte identical apart from the per-request `X-Request-ID` and `traceresponse`.",
         "PATIENT_NOT_FOUND", "not-found", "No patient record was found."),
     "ResourceNotFound": error_response(
         "`RESOURCE_NOT_FOUND`: no resource of this type has this id; or its patient is not visible to the user (a clinician whose "
         "organisation has no care relationship with the patient and no emergency override); or the user has role `patient` and the "
-        "resource is about someone else. Identical answers (request id aside), so an id's existence is never revealed. The id is "
+        "resource is about someone else. Identical answers (request id and `traceresponse` aside), so an id's existence is never revealed. The id is "
         "looked up after the query parameters, the emergency-override headers and the role check (`403 ROLE_NOT_PERMITTED` for "
         "roles that never read records), and before the access decision.",
         "RESOURCE_NOT_FOUND", "not-found", "No resource was found with this id."),
@@ -1571,7 +1595,8 @@ COMMON_ERRORS = {
     "503": ref("responses", "AuditUnavailable"),
 }
 BTG_PARAMS = [ref("parameters", "PurposeOfUse"), ref("parameters", "AccessReason")]
-ID_PARAMS = [ref("parameters", "XRequestID"), ref("parameters", "XCorrelationID")]
+ID_PARAMS = [ref("parameters", "XRequestID"), ref("parameters", "XCorrelationID"), ref("parameters", "Traceparent"),
+             ref("parameters", "Tracestate")]
 # Every authenticated operation: the optional cross-check of the end user's organisation.
 AUTH_PARAMS = [ref("parameters", "EndUserOrganisation")]
 UNAVAILABLE_READ = ("503", "UnavailableRead")
@@ -2193,7 +2218,7 @@ SCOPE_NOT_GRANTED`, see SMART on FHIR), so those answers are the same whether or
    `404 RESOURCE_NOT_FOUND`, as for an unknown id;
 3. no care relationship between the user's organisation and the patient (the registered GP practice, or an active
    episode of care covering now) and no emergency override, or an NHS number never seen: `404 PATIENT_NOT_FOUND`,
-   byte-for-byte the same either way (request id aside). Searches answer an empty searchset instead, reads by id
+   byte-for-byte the same either way (request id and `traceresponse` aside). Searches answer an empty searchset instead, reads by id
    `404 RESOURCE_NOT_FOUND`. There is no region-wide patient search;
 4. opted out: `403 PATIENT_OPTED_OUT` ("The patient has declined to have an electronic shared record."); blocked:
    `403 RECORD_BLOCKED` ("The patient has not given consent to view the record."). Never overridable, not even in an
@@ -2269,8 +2294,9 @@ the answers), and their preflights are ordinary `OPTIONS` requests. With origins
 `_format` must be `json`, `application/json` or `application/fhir+json`; otherwise `406`.
 
 **Headers on every response.** `X-Request-ID` (the client's if plain and ≤ 128 characters, else the server's own request
-id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters), `Cache-Control: no-store`, and `Vary` (see
-Compression and Browsers). `429` and `503`
+id), `X-Correlation-ID` (the client's, when plain and ≤ 128 characters), `Cache-Control: no-store`, `Vary` (see
+Compression and Browsers) and `traceresponse` (the request's server span in W3C form, continuing the caller's
+`traceparent` when one was sent). `429` and `503`
 carry `Retry-After` (the `503`s of `GET /health` and `GET /health/ready` aside). Resource and Bundle responses (and
 the `201` of `POST /Consent`) also carry a weak `ETag` and, when known, `Last-Modified`; on a `GET`, `If-None-Match`
 with a matching tag (or `*`) gives `304`.

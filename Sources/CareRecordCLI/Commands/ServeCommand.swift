@@ -6,7 +6,8 @@ import Logging
 import ServiceLifecycle
 import Upstream
 
-/// `care-record serve`: serves the FHIR API. Audit cannot be switched off.
+/// `care-record serve`: serves the FHIR API, and Prometheus `/metrics` on a listener of its own when `server.metrics` is
+/// set. Audit cannot be switched off.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the FHIR API.")
 
@@ -14,6 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CareRecordConfiguration.load(path: config)
+        CareRecordLogHandler.configure(configuration.logging)
+        // Before anything makes a metric: metrics made earlier would stay with the no-op factory.
+        let registry = configuration.server.metrics.map { _ in PrometheusMetrics.bootstrap() }
         let api = try await APIFactory.make(configuration)
         let logger = Logger(label: "care-record")
         logger.info("serving", metadata: ["base_url": "\(configuration.server.baseURL)"])
@@ -24,6 +28,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let text = configuration.syncSchedule, let schedule = DailySchedule(text) {
             let runner = SyncRunner(repository: api.repository, logger: Logger(label: "care-record.sync"))
             services.append(ScheduledSyncService(schedule: schedule, runner: runner, sources: configuration.sources, logger: logger))
+        }
+        if let listener = configuration.server.metrics, let registry {
+            let repository = api.repository
+            let syncMetrics = SyncMetrics()
+            services.append(
+                MetricsEndpoint.buildApplication(
+                    registry: registry, host: listener.host, port: listener.port, logger: Logger(label: "care-record.metrics"),
+                    beforeScrape: { await syncMetrics.refreshLastSuccess(from: repository) }))
+            logger.info("metrics", metadata: ["address": "http://\(listener.host):\(listener.port)/metrics"])
         }
         let application = try api.buildApplication(
             host: configuration.server.host, port: configuration.server.port, tls: try APIFactory.tls(configuration), logger: logger, services: services)

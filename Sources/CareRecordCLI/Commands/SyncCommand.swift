@@ -14,6 +14,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CareRecordConfiguration.load(path: config)
+        CareRecordLogHandler.configure(configuration.logging)
         var sources = configuration.sources
         if let source {
             sources = sources.filter { $0.id == source }

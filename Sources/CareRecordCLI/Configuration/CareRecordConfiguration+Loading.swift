@@ -28,11 +28,11 @@ extension CareRecordConfiguration {
     /// Builds a configuration from a parsed YAML document.
     static func parse(_ document: Any?, baseDirectory: URL, environment: [String: String] = [:]) throws -> CareRecordConfiguration {
         let root = try ConfigNode(document, path: "")
-        try root.allowOnly(["server", "database", "auth", "audit", "organisations", "sources", "sync"])
+        try root.allowOnly(["server", "database", "auth", "audit", "organisations", "sources", "sync", "logging"])
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
 
         let serverNode = try root.optionalMap("server")
-        try serverNode?.allowOnly(["host", "port", "baseURL", "rateLimit", "trustedProxies", "shutdownDrainSeconds", "tls", "cors"])
+        try serverNode?.allowOnly(["host", "port", "baseURL", "rateLimit", "trustedProxies", "shutdownDrainSeconds", "tls", "cors", "metrics"])
         let host = try serverNode?.optionalString("host") ?? "127.0.0.1"
         let port = try serverNode?.optionalInt("port") ?? 8080
         guard (1...65535).contains(port) else { throw ConfigurationError("server.port must be from 1 to 65535") }
@@ -52,6 +52,7 @@ extension CareRecordConfiguration {
         server.trustedProxies = Set(proxies)
         server.shutdownDrainSeconds = try serverNode?.optionalInt("shutdownDrainSeconds") ?? 5
         guard (0...300).contains(server.shutdownDrainSeconds) else { throw ConfigurationError("server.shutdownDrainSeconds must be from 0 to 300") }
+        server.metrics = try metricsListener(try serverNode?.optionalMap("metrics"), apiPort: port)
 
         let database = try Self.database(try root.map("database"), environment: environment, resolve: resolve)
         // Checkpoint files and the signing key sit beside the audit database, or beside the configuration on PostgreSQL.
@@ -105,7 +106,7 @@ extension CareRecordConfiguration {
                 issuer: try auth.string("issuer"), audience: try auth.string("audience"), jwks: jwks.hasPrefix("https://") ? jwks : resolve(jwks),
                 jwksRefreshSeconds: refresh, maximumTokenLifetimeSeconds: lifetime, authorizationEndpoint: authorizationEndpoint,
                 tokenEndpoint: tokenEndpoint, requireScopes: requireScopes),
-            audit: audit, organisations: organisations, sources: sources, syncSchedule: schedule)
+            audit: audit, organisations: organisations, sources: sources, syncSchedule: schedule, logging: try logging(try root.optionalMap("logging")))
     }
 
     /// `server.rateLimit`; `null` switches a limit off.

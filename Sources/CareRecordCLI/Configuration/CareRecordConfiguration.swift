@@ -19,6 +19,8 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var tls: ServerTLS.Files?
         /// Browser origins allowed to call the API; none by default.
         public var cors = CORSSettings()
+        /// Prometheus `/metrics` on a listener of its own; nil: no metrics listener.
+        public var metrics: MetricsListener?
     }
 
     public struct Auth: Sendable, Equatable {
@@ -69,6 +71,8 @@ public struct CareRecordConfiguration: Sendable, Equatable {
     public var sources: [SourceConfiguration]
     /// Daily sync time, "HH:MM" local time; nil for manual syncs only.
     public var syncSchedule: String?
+    /// The log's format and level.
+    public var logging = LoggingSettings()
 
     /// The record's SQLite file; nil on PostgreSQL.
     public var databasePath: String? {

@@ -39,6 +39,19 @@ public enum AccessBasis: Sendable, Hashable {
 public enum AccessDecision: Sendable, Equatable {
     case allow(AccessBasis)
     case deny(FHIRError)
+
+    /// `allowed` or `refused`, for metrics and traces.
+    var outcome: String {
+        if case .allow = self { "allowed" } else { "refused" }
+    }
+
+    /// The basis of an allowed access or the C5 code of a refusal, for metrics and traces.
+    var reason: String {
+        switch self {
+        case .allow(let basis): basis.code
+        case .deny(let error): error.code.rawValue
+        }
+    }
 }
 
 /// Everything the decision looks at; nothing else.

@@ -19,6 +19,8 @@ struct PatientAccessMiddleware: RouterMiddleware {
         let auditStore: any AuditStore
         let policy: AccessPolicy
         let clock: @Sendable () -> Date
+        let telemetry: Telemetry
+        let metrics: APIMetrics
         /// `auth.requireScopes`: a token without a `scope` claim is refused.
         var requireScopes = false
     }
@@ -41,26 +43,43 @@ struct PatientAccessMiddleware: RouterMiddleware {
         if let named = try? namedPatient(context, parameters) { fileUnder(named, user: user, audit: context.audit) }
         try route.validate(parameters)
         let emergencyReason = try emergency.get()
-        try requireRole(user)
-        try requireScopes(user)
+        do {
+            try requireRole(user)
+            try requireScopes(user)
+        } catch let error as FHIRError {
+            dependencies.metrics.refused(error.code)
+            throw error
+        }
         var resolved = try await resolve(request, context: context, user: user, parameters: parameters)
         let nhs = resolved.nhsNumber
         fileUnder(nhs, user: user, audit: context.audit)
 
         for _ in 0..<Self.attempts {
-            let state = try await dependencies.repository.patientState(nhs)
             let interaction = try interaction(resolved)
-            let decision = dependencies.policy.decide(
-                AccessRequest(user: user, nhsNumber: nhs, patient: state, interaction: interaction, emergencyReason: emergencyReason, now: dependencies.clock()))
+            let (state, decision) = try await dependencies.telemetry.span("access decision") { span in
+                let state = try await dependencies.repository.patientState(nhs)
+                let decision = dependencies.policy.decide(
+                    AccessRequest(user: user, nhsNumber: nhs, patient: state, interaction: interaction, emergencyReason: emergencyReason, now: dependencies.clock()))
+                span.attributes["care_record.access.decision"] = decision.outcome
+                span.attributes["care_record.access.reason"] = decision.reason
+                return (state, decision)
+            }
             switch decision {
             case .allow(let basis):
                 context.audit.update { $0.basis = basis }
                 resolved.state = state
                 resolved.isVisible = true
-                try await checkAuditScope(resolved, user: user)
+                do {
+                    try await checkAuditScope(resolved, user: user)
+                } catch let error as FHIRError {
+                    dependencies.metrics.refused(error.code)
+                    throw error
+                }
+                dependencies.metrics.allowed(basis)
             case .deny(let error):
                 resolved.state = nil
                 resolved.isVisible = false
+                dependencies.metrics.refused(error.code)
                 try refuse(error, user: user)
             }
             var context = context

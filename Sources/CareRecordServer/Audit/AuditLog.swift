@@ -1,5 +1,8 @@
 import CareRecordStore
+import CoreMetrics
+import Instrumentation
 import Logging
+import Tracing
 
 /// The single writer of the audit log: records waiting when a commit starts go in together (group commit), and each
 /// caller resumes only once its record is durably committed.
@@ -13,24 +16,37 @@ public actor AuditLog {
     }
 
     private let store: any AuditStore
+    private let metrics: AuditCommitMetrics
+    private let tracer: any Tracer
     private var waiting: [(record: AuditRecord, continuation: CheckedContinuation<Void, any Error>)] = []
     private var committing = false
     public private(set) var statistics = Statistics()
     /// The chain head after this process's latest commit, for signed checkpoints.
     public private(set) var head: (sequence: Int64, hash: String)?
 
-    public init(store: any AuditStore) {
+    /// `tracer` gives each append a span (`audit commit`) in the caller's trace; `metricsFactory` receives the commit metrics.
+    public init(store: any AuditStore, metricsFactory: any MetricsFactory = MetricsSystem.factory, tracer: any Tracer = NoOpTracer()) {
         self.store = store
+        metrics = AuditCommitMetrics(factory: metricsFactory)
+        self.tracer = tracer
     }
 
     /// Appends a record; returns once it is committed, throws if it could not be.
     public func append(_ record: AuditRecord) async throws {
-        try await withCheckedThrowingContinuation { continuation in
-            waiting.append((record, continuation))
-            if !committing {
-                committing = true
-                Task { await self.commitWaiting() }
+        let span = tracer.startSpan("audit commit", context: InstrumentationContext.current ?? .topLevel, ofKind: .internal)
+        defer { span.end() }
+        do {
+            try await withCheckedThrowingContinuation { continuation in
+                waiting.append((record, continuation))
+                if !committing {
+                    committing = true
+                    Task { await self.commitWaiting() }
+                }
             }
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
         }
     }
 
@@ -38,15 +54,18 @@ public actor AuditLog {
         while !waiting.isEmpty {
             let batch = waiting
             waiting.removeAll(keepingCapacity: true)
+            let started = ContinuousClock.now
             do {
                 let stored = try await store.append(batch.map(\.record))
                 if let last = stored.last { head = (last.sequence, last.hash) }
                 statistics.records += batch.count
                 statistics.transactions += 1
                 statistics.largestTransaction = max(statistics.largestTransaction, batch.count)
+                metrics.committed(records: batch.count, duration: ContinuousClock.now - started)
                 for entry in batch { entry.continuation.resume() }
             } catch {
                 statistics.failures += 1
+                metrics.failed(records: batch.count)
                 for entry in batch { entry.continuation.resume(throwing: error) }
             }
         }

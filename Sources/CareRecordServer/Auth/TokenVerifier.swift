@@ -1,3 +1,4 @@
+import CoreMetrics
 import FHIR
 import Foundation
 import JWTKit
@@ -25,23 +26,39 @@ public struct TokenVerifier: Sendable {
     /// Claims of tokens whose signature has been verified, so a client's repeated token costs no signature check;
     /// time claims are still checked on every request.
     let verified = VerifiedTokens(capacity: 10_000)
+    let metrics: TokenMetrics
 
     /// Loads the public keys of a JWKS document (keys other than RSA and P-256 EC are ignored); `reload`, when given,
     /// fetches the document again for rotation.
     public init(
         jwks: Data, issuer: String, audience: String, maximumLifetime: TimeInterval = TokenVerifier.defaultMaximumLifetime,
-        reload: (@Sendable () async throws -> Data)? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        reload: (@Sendable () async throws -> Data)? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) async throws {
         ring = KeyRing(keys: try await KeyRing.Keys(jwks: jwks), source: reload, loadedAt: clock())
         self.issuer = issuer
         self.audience = audience
         self.maximumLifetime = maximumLifetime
         self.clock = clock
+        metrics = TokenMetrics(factory: metricsFactory)
     }
 
     /// The user a token speaks for, or why it is refused.
     public func verify(_ token: String) async throws(TokenRejection) -> AuthenticatedUser {
-        if let claims = verified.claims(for: token) { return try user(from: claims) }
+        do throws(TokenRejection) {
+            let user = try await verifyUncounted(token)
+            metrics.accepted()
+            return user
+        } catch {
+            metrics.refused(error)
+            throw error
+        }
+    }
+
+    private func verifyUncounted(_ token: String) async throws(TokenRejection) -> AuthenticatedUser {
+        let remembered = verified.claims(for: token)
+        metrics.cacheLookup(hit: remembered != nil)
+        if let remembered { return try user(from: remembered) }
         let header = try Self.header(of: token)
         if let typ = header["typ"] {
             guard let text = typ as? String, Self.acceptedTypes.contains(text.lowercased()) else { throw .wrongType }

@@ -11,10 +11,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let verifier: TokenVerifier
     let policy: AccessPolicy
+    let metrics: APIMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { throw FHIRError.tokenMissing }
-        guard let token = Self.bearerToken(header) else { throw FHIRError.tokenInvalid }
+        guard let header = request.headers[.authorization] else {
+            metrics.refused(FHIRError.tokenMissing.code)
+            throw FHIRError.tokenMissing
+        }
+        guard let token = Self.bearerToken(header) else {
+            metrics.refused(.tokenInvalid)
+            throw FHIRError.tokenInvalid
+        }
         let check: Context.TokenCheck
         if let earlier = context.tokenCheck {
             check = earlier
@@ -27,6 +34,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         guard case .verified(let user) = check else {
             if case .refused(let reason) = check { context.logger.info("token refused", metadata: ["reason": "\(reason)"]) }
+            metrics.refused(.tokenInvalid)
             throw FHIRError.tokenInvalid
         }
         var context = context
@@ -34,9 +42,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.audit.update { $0.user = user }
         if let named = request.headers[Self.endUserOrganisation]?.trimmingCharacters(in: .whitespaces), !named.isEmpty,
            named.uppercased() != user.ods.uppercased() {
+            metrics.refused(.organisationMismatch)
             throw FHIRError.organisationMismatch
         }
-        guard policy.admits(user) else { throw FHIRError.organisationNotParticipating }
+        guard policy.admits(user) else {
+            metrics.refused(.organisationNotParticipating)
+            throw FHIRError.organisationNotParticipating
+        }
         return try await next(request, context)
     }
 

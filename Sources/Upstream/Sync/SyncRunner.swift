@@ -8,11 +8,16 @@ public struct SyncRunner: Sendable {
     let repository: any CareRecordRepository
     let options: SyncOptions
     let logger: Logger
+    let metrics: SyncMetrics
 
-    public init(repository: any CareRecordRepository, options: SyncOptions = SyncOptions(), logger: Logger = Logger(label: "care-record.sync")) {
+    public init(
+        repository: any CareRecordRepository, options: SyncOptions = SyncOptions(), logger: Logger = Logger(label: "care-record.sync"),
+        metrics: SyncMetrics = SyncMetrics()
+    ) {
         self.repository = repository
         self.options = options
         self.logger = logger
+        self.metrics = metrics
         importer = BulkExportImporter(repository: repository, logger: logger)
     }
 
@@ -31,8 +36,15 @@ public struct SyncRunner: Sendable {
         try await repository.withSyncLock { await self.sync(sources) }
     }
 
-    /// Syncs one source: a `file://` folder directly, an https source through the Bulk Data client into a scratch folder.
+    /// Syncs one source (see `run`) and counts the run in the sync metrics.
     public func sync(_ source: SourceConfiguration) async -> ImportReport {
+        let report = await run(source)
+        metrics.record(report)
+        return report
+    }
+
+    /// Syncs one source: a `file://` folder directly, an https source through the Bulk Data client into a scratch folder.
+    func run(_ source: SourceConfiguration) async -> ImportReport {
         let started = Date()
         let minimum = options.force ? nil : await minimumResources(for: source)
         guard !source.url.isFileURL else {

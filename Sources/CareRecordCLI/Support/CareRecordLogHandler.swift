@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The executable's log handler (bootstrapped in `main`): swift-log's text lines, or JSON lines, on standard error, at the
+/// level the configuration's `logging` names. The format and level are the process's, set once a command has read its
+/// configuration (`configure`); a logger whose level was set explicitly (`Logger.quiet`) keeps it.
+public struct CareRecordLogHandler: LogHandler {
+    private static let settings = Mutex(LoggingSettings())
+
+    /// Applies a configuration's `logging` to every logger of the process.
+    public static func configure(_ settings: LoggingSettings) {
+        Self.settings.withLock { $0 = settings }
+    }
+
+    let label: String
+    let currentSettings: @Sendable () -> LoggingSettings
+    let write: @Sendable (String) -> Void
+    private var explicitLevel: Logger.Level?
+    private let text: StreamLogHandler
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, metadataProvider: metadataProvider, settings: { Self.settings.withLock { $0 } }, write: StandardError.write)
+    }
+
+    /// A handler with its own settings and output, for tests.
+    init(
+        label: String, metadataProvider: Logger.MetadataProvider? = nil, settings: @escaping @Sendable () -> LoggingSettings,
+        write: @escaping @Sendable (String) -> Void
+    ) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+        currentSettings = settings
+        self.write = write
+        var text = StreamLogHandler(label: label, stream: LineStream(output: write))
+        text.logLevel = .trace
+        self.text = text
+    }
+
+    public var logLevel: Logger.Level {
+        get { explicitLevel ?? currentSettings().level }
+        set { explicitLevel = newValue }
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let own = event.metadata { merged.merge(own) { _, new in new } }
+        switch currentSettings().format {
+        case .json:
+            write(JSONLogLine.render(timestamp: Date(), level: event.level, label: label, message: event.message.description, metadata: merged))
+        case .text:
+            var event = event
+            event.metadata = merged
+            text.log(event: event)
+        }
+    }
+}
+
+/// One log record as one line of JSON: `timestamp` (UTC, milliseconds), `level`, `label`, `message`, `metadata`.
+enum JSONLogLine {
+    static func render(timestamp: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
+        var line = "{\"timestamp\":"
+        appendString(utcTimestamp(timestamp), to: &line)
+        line += ",\"level\":"
+        appendString(level.rawValue, to: &line)
+        line += ",\"label\":"
+        appendString(label, to: &line)
+        line += ",\"message\":"
+        appendString(message, to: &line)
+        line += ",\"metadata\":"
+        appendValue(.dictionary(metadata), to: &line)
+        line += "}\n"
+        return line
+    }
+
+    /// `2026-11-28T10:15:02.114Z`: RFC 3339 in UTC, with milliseconds.
+    static func utcTimestamp(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
+        let fraction = Int(milliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))T"
+            + "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2)).\(padded(Int32(fraction), 3))Z"
+    }
+
+    /// Metadata keys in sorted order, so lines are stable; numbers and booleans stay numbers and booleans.
+    static func appendValue(_ value: Logger.MetadataValue, to line: inout String) {
+        switch value {
+        case .string(let text):
+            appendString(text, to: &line)
+        case .stringConvertible(let convertible):
+            switch convertible {
+            case let number as any BinaryInteger: line += "\(number)"
+            case let number as Double where number.isFinite: line += "\(number)"
+            case let flag as Bool: line += flag ? "true" : "false"
+            default: appendString(convertible.description, to: &line)
+            }
+        case .dictionary(let dictionary):
+            line += "{"
+            for (index, key) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { line += "," }
+                appendString(key, to: &line)
+                line += ":"
+                appendValue(dictionary[key]!, to: &line)
+            }
+            line += "}"
+        case .array(let values):
+            line += "["
+            for (index, element) in values.enumerated() {
+                if index > 0 { line += "," }
+                appendValue(element, to: &line)
+            }
+            line += "]"
+        }
+    }
+
+    /// A JSON string literal (RFC 8259 escaping; control characters as \u00XX).
+    static func appendString(_ text: String, to line: inout String) {
+        line += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": line += "\\\""
+            case "\\": line += "\\\\"
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            case "\t": line += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        line += "\""
+    }
+}
+
+/// Writes whole lines to standard error, one `write(2)` each under a lock, so lines from many threads never interleave.
+enum StandardError {
+    private static let lock = Mutex(())
+
+    @Sendable static func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        lock.withLock { _ in
+            bytes.withUnsafeMutableBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Foundation.write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written <= 0 { return }
+                    offset += written
+                }
+            }
+        }
+    }
+}
+
+/// Hands `StreamLogHandler`'s text to the handler's output.
+private struct LineStream: TextOutputStream, Sendable {
+    let output: @Sendable (String) -> Void
+
+    mutating func write(_ string: String) {
+        output(string)
+    }
+}

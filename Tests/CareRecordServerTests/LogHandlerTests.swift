@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import Testing
+@testable import CareRecordCLI
+@testable import CareRecordServer
+
+@Suite("Logs: the JSON-lines and text log handler (issue 10)")
+struct LogHandlerTests {
+    func logger(_ settings: LoggingSettings, into lines: LogLinesTestDouble) -> Logger {
+        Logger(label: "care-record.test") { label in CareRecordLogHandler(label: label, settings: { settings }, write: { lines.write($0) }) }
+    }
+
+    @Test("JSON: one object per line with timestamp, level, label, message and metadata; numbers stay numbers; control characters escaped")
+    func jsonLines() throws {
+        let lines = LogLinesTestDouble()
+        var logger = logger(LoggingSettings(format: .json, level: .info), into: lines)
+        logger[metadataKey: "request_id"] = "abc"
+        logger.info("request \"quoted\"\nsecond line", metadata: ["status": .stringConvertible(200), "duration_ms": .stringConvertible(1.5), "nested": ["a": ["x", "y"]]])
+        let line = try #require(lines.all.first)
+        #expect(line.hasSuffix("}\n"))
+        #expect(line.dropLast().contains("\n") == false)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["timestamp", "level", "label", "message", "metadata"])
+        #expect(object["level"] as? String == "info")
+        #expect(object["label"] as? String == "care-record.test")
+        #expect(object["message"] as? String == "request \"quoted\"\nsecond line")
+        let timestamp = try #require(object["timestamp"] as? String)
+        #expect(timestamp.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(timestamp)")
+        let metadata = try #require(object["metadata"] as? [String: Any])
+        #expect(metadata["request_id"] as? String == "abc")
+        #expect(metadata["status"] as? Int == 200)
+        #expect(metadata["duration_ms"] as? Double == 1.5)
+        #expect((metadata["nested"] as? [String: Any])?["a"] as? [String] == ["x", "y"])
+    }
+
+    @Test("timestamps are UTC with milliseconds")
+    func timestamps() {
+        #expect(JSONLogLine.utcTimestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(JSONLogLine.utcTimestamp(Date(timeIntervalSince1970: 1_795_829_007.0429)) == "2026-11-28T01:23:27.042Z")
+    }
+
+    @Test("the level filters; a logger's own level (Logger.quiet) wins over the configured one")
+    func levels() {
+        let lines = LogLinesTestDouble()
+        let logger = logger(LoggingSettings(format: .json, level: .warning), into: lines)
+        logger.info("dropped")
+        logger.warning("kept")
+        #expect(lines.all.count == 1)
+        var verbose = logger
+        verbose.logLevel = .debug
+        verbose.debug("kept too")
+        #expect(lines.all.count == 2)
+    }
+
+    @Test("text: swift-log's plain lines")
+    func text() throws {
+        let lines = LogLinesTestDouble()
+        logger(LoggingSettings(format: .text, level: .info), into: lines).notice("serving", metadata: ["base_url": "http://x"])
+        let line = try #require(lines.all.first)
+        #expect(line.contains("notice care-record.test"))
+        #expect(line.contains("base_url=http://x"))
+        #expect(line.hasSuffix("serving\n"))
+        #expect(!line.hasPrefix("{"))
+    }
+
+    @Test("a client's correlation id is logged only when plain and free of ten-digit runs (an NHS number has ten)")
+    func loggableCorrelationIDs() {
+        #expect(RequestLogMiddleware.loggable("ward-7-handover") == "ward-7-handover")
+        #expect(RequestLogMiddleware.loggable("order-943476591") == "order-943476591")
+        #expect(RequestLogMiddleware.loggable("9434765919") == nil)
+        #expect(RequestLogMiddleware.loggable("case-9434765919-x") == nil)
+        #expect(RequestLogMiddleware.loggable("has space") == nil)
+        #expect(RequestLogMiddleware.loggable(String(repeating: "a", count: 129)) == nil)
+    }
+}
