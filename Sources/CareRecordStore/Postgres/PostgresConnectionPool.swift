@@ -59,10 +59,13 @@ public final class PostgresConnectionPool: Sendable {
         let race = LeaseRace()
         let client = client
         let wait = connectionWait
-        do {
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
+        // The lease runs in a task of its own, not a child: a lease request waiting in the pool need not end when asked
+        // to, and the caller must not wait for it past `connectionWait`. A connection leased after that is handed back unused.
+        let outcome: Swift.Result<Result, any Error> = await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            let lease = Task {
+                do {
+                    let value = try await client.withConnection { connection in
                         guard race.lease() else { throw StoreError.unavailable }
                         do {
                             return try await body(connection)
@@ -70,24 +73,26 @@ public final class PostgresConnectionPool: Sendable {
                             throw BodyFailure(error: error)
                         }
                     }
+                    once.resume(.success(value))
+                } catch {
+                    once.resume(.failure(error))
                 }
-                group.addTask {
-                    try await Task.sleep(for: wait)
-                    if race.giveUp() { throw StoreError.unavailable }
-                    return nil
-                }
-                while let next = try await group.next() {
-                    if let value = next {
-                        group.cancelAll()
-                        return value
-                    }
-                }
-                throw StoreError.unavailable
             }
-        } catch let failure as BodyFailure {
+            Task {
+                try? await Task.sleep(for: wait)
+                if race.giveUp() {
+                    once.resume(.failure(StoreError.unavailable))
+                    lease.cancel()
+                }
+            }
+        }
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(let failure as BodyFailure):
             // The body's own errors (an import's refusal, say) stay as they are; the database's are classified.
             throw failure.error is PSQLError ? Self.storeError(failure.error) : failure.error
-        } catch {
+        case .failure(let error):
             throw Self.storeError(error)
         }
     }
@@ -149,6 +154,24 @@ public final class PostgresConnectionPool: Sendable {
     /// SQLSTATEs (or classes) that mean "not now" rather than "wrong": connection exceptions, insufficient resources,
     /// operator intervention (shutdown, statement timeout), lock timeout, serialization failure and deadlock.
     static let unavailableStates = ["08", "53", "57", "55P03", "40001", "40P01"]
+}
+
+/// Resumes a continuation once: with the lease's result or the timeout's, whichever comes first.
+private final class ResumeOnce<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Value, Never>?
+
+    init(_ continuation: CheckedContinuation<Value, Never>) {
+        self.continuation = continuation
+    }
+
+    func resume(_ value: Value) {
+        lock.lock()
+        let pending = continuation
+        continuation = nil
+        lock.unlock()
+        pending?.resume(returning: value)
+    }
 }
 
 /// An error thrown by the body of `withConnection`, told apart from the pool's own.
