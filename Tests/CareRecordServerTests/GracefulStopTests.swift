@@ -54,7 +54,7 @@ struct GracefulStopTests {
         #expect(runs.filter(\.sawNotReady).count == runs.count)
         #expect(runs.allSatisfy { !$0.statuses.isEmpty })
         #expect(statuses.allSatisfy { $0 == 200 }, "failed: \(statuses.filter { $0 != 200 }.prefix(5))")
-        #expect(node.waitForExit() == 0)
+        #expect(await node.waitForExit() == 0)
         let log = try String(contentsOf: folder.appendingPathComponent("serve.log"), encoding: .utf8)
         #expect(log.contains("not ready; draining"))
         // Every answer was audited before it left, and the chain is whole.

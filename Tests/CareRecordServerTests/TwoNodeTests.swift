@@ -247,15 +247,17 @@ final class ServeNode: Sendable {
         process.terminate()
     }
 
-    /// Waits for the process to end; its exit status.
-    func waitForExit() -> Int32 {
-        process.waitUntilExit()
+    /// Waits for the process to end without holding a thread of the concurrency pool (a graceful stop takes seconds);
+    /// its exit status.
+    func waitForExit() async -> Int32 {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
         return process.terminationStatus
     }
 
+    /// Cleanup: SIGKILL, so nothing waits for a drain.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

@@ -68,7 +68,7 @@ struct PostgresAuditStoreTests {
         let node = try PostgresConnectionPool(settings: settings, maximumConnections: 2, connectionWait: .seconds(1))
         let started = ContinuousClock.now
         await #expect(throws: StoreError.unavailable) { _ = try await PostgresAuditStore(pool: node) }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(30), "bounded by connectionWait, with room for a busy machine")
         await node.shutdown()
     }
 
