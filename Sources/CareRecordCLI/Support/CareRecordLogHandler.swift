@@ -1,3 +1,4 @@
+import FHIR
 import Foundation
 import Logging
 import Synchronization
@@ -127,22 +128,10 @@ enum JSONLogLine {
         }
     }
 
-    /// A JSON string literal (RFC 8259 escaping; control characters as \u00XX).
+    /// A JSON string literal (`JSONString`'s escaping).
     static func appendString(_ text: String, to line: inout String) {
         line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: line.unicodeScalars.append(scalar)
-            }
-        }
+        JSONString.append(text, to: &line)
         line += "\""
     }
 }

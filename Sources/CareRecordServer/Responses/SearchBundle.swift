@@ -19,7 +19,7 @@ struct SearchBundle {
             json.append(Data(#","link":["#.utf8))
             for (index, link) in links.enumerated() {
                 if index > 0 { json.append(UInt8(ascii: ",")) }
-                json.append(Data(#"{"relation":\#(Self.quoted(link.relation)),"url":\#(Self.quoted(link.url))}"#.utf8))
+                json.append(Data(#"{"relation":\#(JSONString.quoted(link.relation)),"url":\#(JSONString.quoted(link.url))}"#.utf8))
             }
             json.append(UInt8(ascii: "]"))
         }
@@ -28,7 +28,7 @@ struct SearchBundle {
             for (index, entry) in entries.enumerated() {
                 if index > 0 { json.append(UInt8(ascii: ",")) }
                 let fullUrl = "\(baseURL)/\(entry.resourceType)/\(entry.id)"
-                json.append(Data(#"{"fullUrl":\#(Self.quoted(fullUrl)),"resource":"#.utf8))
+                json.append(Data(#"{"fullUrl":\#(JSONString.quoted(fullUrl)),"resource":"#.utf8))
                 json.append(entry.json)
                 json.append(Data(#","search":{"mode":"match"}}"#.utf8))
             }
@@ -37,7 +37,7 @@ struct SearchBundle {
                 let names = ignoredParameters.map { "'\($0)'" }.joined(separator: ", ")
                 let text = "Search parameters ignored (Prefer: handling=lenient): \(names)."
                 json.append(Data(#"{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"not-supported","#.utf8))
-                json.append(Data(#""details":{"text":\#(Self.quoted(text))}}]},"search":{"mode":"outcome"}}"#.utf8))
+                json.append(Data(#""details":{"text":\#(JSONString.quoted(text))}}]},"search":{"mode":"outcome"}}"#.utf8))
             }
             json.append(UInt8(ascii: "]"))
         }
@@ -54,20 +54,4 @@ struct SearchBundle {
     /// The latest `lastUpdated` of the entries, for `Last-Modified`.
     var lastModified: Date? { entries.map(\.lastUpdated).max() }
 
-    /// A JSON string literal (RFC 8259 escapes), without an encoder per string.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }

@@ -1,0 +1,26 @@
+/// JSON string literals written by hand (search bundles, JSON log lines), without an encoder per string.
+public enum JSONString {
+    /// `text` as a JSON string literal: RFC 8259 escapes; other control characters, DEL and U+2028/U+2029 as `\u00XX`.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        append(text, to: &out)
+        return out + "\""
+    }
+
+    /// Appends `text`'s escaped characters (without the quotes) to `out`.
+    public static func append(_ text: String, to out: inout String) {
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+}
