@@ -51,10 +51,11 @@ struct ObservabilityConfigurationTests {
         #expect(!message.contains("\n"))
     }
 
-    @Test("the production-shaped example sets both")
+    @Test("the production-shaped example sets both, and span export")
     func example() throws {
         let configuration = try CareRecordConfiguration.load(path: ExampleConfigurationTests.folder.appendingPathComponent("care-record.yaml").path)
         #expect(configuration.logging == LoggingSettings(format: .json, level: .info))
         #expect(configuration.server.metrics == MetricsListener(host: "127.0.0.1", port: 9464))
+        #expect(configuration.tracing.otlp == .init(endpoint: "http://127.0.0.1:4318/v1/traces"))
     }
 }

@@ -18,8 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
         CareRecordLogHandler.configure(configuration.logging)
         // Before anything makes a metric: metrics made earlier would stay with the no-op factory.
         let registry = configuration.server.metrics.map { _ in PrometheusMetrics.bootstrap() }
-        let api = try await APIFactory.make(configuration)
         let logger = Logger(label: "care-record")
+        let spans = try SpanExport.make(configuration.tracing, logger: logger)
+        let api = try await APIFactory.make(configuration, tracer: spans.tracer)
         logger.info("serving", metadata: ["base_url": "\(configuration.server.baseURL)"])
         var services: [any Service] = [
             MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger),
@@ -40,10 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let application = try api.buildApplication(
             host: configuration.server.host, port: configuration.server.port, tls: try APIFactory.tls(configuration), logger: logger, services: services)
-        // On SIGTERM or SIGINT the group stops its services last first: the drain, then the application (server, then its services).
+        // On SIGTERM or SIGINT the group stops its services last first: the drain, then the application (server, then its
+        // services), then the span exporter, which flushes the spans of the last requests.
         let drain = DrainService(readiness: api.readiness, drain: .seconds(configuration.server.shutdownDrainSeconds), logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: application), .init(service: drain)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: (spans.service.map { [.init(service: $0)] } ?? []) + [.init(service: application), .init(service: drain)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -28,7 +28,7 @@ extension CareRecordConfiguration {
     /// Builds a configuration from a parsed YAML document.
     static func parse(_ document: Any?, baseDirectory: URL, environment: [String: String] = [:]) throws -> CareRecordConfiguration {
         let root = try ConfigNode(document, path: "")
-        try root.allowOnly(["server", "database", "auth", "audit", "organisations", "sources", "sync", "logging"])
+        try root.allowOnly(["server", "database", "auth", "audit", "organisations", "sources", "sync", "logging", "tracing"])
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
 
         let serverNode = try root.optionalMap("server")
@@ -106,7 +106,8 @@ extension CareRecordConfiguration {
                 issuer: try auth.string("issuer"), audience: try auth.string("audience"), jwks: jwks.hasPrefix("https://") ? jwks : resolve(jwks),
                 jwksRefreshSeconds: refresh, maximumTokenLifetimeSeconds: lifetime, authorizationEndpoint: authorizationEndpoint,
                 tokenEndpoint: tokenEndpoint, requireScopes: requireScopes),
-            audit: audit, organisations: organisations, sources: sources, syncSchedule: schedule, logging: try logging(try root.optionalMap("logging")))
+            audit: audit, organisations: organisations, sources: sources, syncSchedule: schedule, logging: try logging(try root.optionalMap("logging")),
+            tracing: try tracing(try root.optionalMap("tracing")))
     }
 
     /// `server.rateLimit`; `null` switches a limit off.

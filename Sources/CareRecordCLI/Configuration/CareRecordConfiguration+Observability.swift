@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// `logging`: how `serve` (and `sync`) write their log (C9).
@@ -15,6 +16,23 @@ public struct LoggingSettings: Sendable, Equatable {
     public init(format: Format = .text, level: Logger.Level = .info) {
         self.format = format
         self.level = level
+    }
+}
+
+/// `tracing`: where finished spans go. Without `otlp` they are not exported (the trace context is still propagated).
+public struct TracingSettings: Sendable, Equatable {
+    /// OTLP/HTTP export of spans (binary protobuf) through swift-otel. Not OTLP/JSON: swift-otel 1.6 writes ids there in
+    /// base64 where OTLP requires hex, which collectors misread; nor gRPC, which would double the build.
+    public struct OTLPExport: Sendable, Equatable {
+        /// The collector's traces URL, e.g. `http://127.0.0.1:4318/v1/traces` (used as given). An https collector is
+        /// verified against the system's trust store; verification is never off.
+        public var endpoint: String
+    }
+
+    public var otlp: OTLPExport?
+
+    public init(otlp: OTLPExport? = nil) {
+        self.otlp = otlp
     }
 }
 
@@ -43,6 +61,22 @@ extension CareRecordConfiguration {
             settings.level = level
         }
         return settings
+    }
+
+    /// `tracing: { otlp: { endpoint } }`; no export when absent.
+    static func tracing(_ node: ConfigNode?) throws -> TracingSettings {
+        guard let node else { return TracingSettings() }
+        try node.allowOnly(["otlp"])
+        guard let otlp = try node.optionalMap("otlp") else { return TracingSettings() }
+        try otlp.allowOnly(["endpoint"])
+        let endpoint = try otlp.string("endpoint")
+        guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ConfigurationError("tracing.otlp.endpoint must be an http or https URL, e.g. http://127.0.0.1:4318/v1/traces")
+        }
+        guard url.user == nil, url.password == nil else {
+            throw ConfigurationError("tracing.otlp.endpoint must not carry credentials")
+        }
+        return TracingSettings(otlp: TracingSettings.OTLPExport(endpoint: endpoint))
     }
 
     /// `server.metrics: { host, port }`; nil (no metrics listener) when absent. The host defaults to 127.0.0.1, and the port

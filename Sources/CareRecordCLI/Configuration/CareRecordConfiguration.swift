@@ -73,6 +73,8 @@ public struct CareRecordConfiguration: Sendable, Equatable {
     public var syncSchedule: String?
     /// The log's format and level.
     public var logging = LoggingSettings()
+    /// Where spans are exported; nowhere by default.
+    public var tracing = TracingSettings()
 
     /// The record's SQLite file; nil on PostgreSQL.
     public var databasePath: String? {

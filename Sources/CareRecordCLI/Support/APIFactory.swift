@@ -1,11 +1,12 @@
 import CareRecordServer
 import CareRecordStore
 import Foundation
+import Tracing
 import Upstream
 
 /// Builds the FHIR API from a configuration: opens the record and the audit log, and loads the JWKS.
 enum APIFactory {
-    static func make(_ configuration: CareRecordConfiguration) async throws -> CareRecordAPI {
+    static func make(_ configuration: CareRecordConfiguration, tracer: any Tracer = W3CTracer()) async throws -> CareRecordAPI {
         let stores = try await Stores.open(configuration)
         let repository = stores.repository
         try await repository.updateSources(configuration.sources.map(\.identity))
@@ -29,7 +30,8 @@ enum APIFactory {
             baseURL: configuration.server.baseURL,
             settings: APISettings(
                 rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies, smart: smart(configuration),
-                requireScopes: configuration.auth.requireScopes, cors: configuration.server.cors))
+                requireScopes: configuration.auth.requireScopes, cors: configuration.server.cors),
+            telemetry: Telemetry(tracer: tracer))
     }
 
     /// SMART discovery when the identity provider's endpoints are configured.

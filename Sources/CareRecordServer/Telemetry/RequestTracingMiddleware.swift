@@ -7,7 +7,8 @@ import Tracing
 /// A server span per request, continuing the caller's W3C trace (`traceparent`, `tracestate`) when it sent one. The span
 /// is named and labelled by route template, method and status only (Hummingbird's own `TracingMiddleware` records the
 /// path and query, which carry NHS numbers). The trace and span ids go into the request's log metadata, and the span's
-/// `traceparent` comes back as `traceresponse` (W3C Trace Context Level 2, a draft).
+/// `traceparent` comes back as `traceresponse` (W3C Trace Context Level 2, a draft). Both are read through the tracer's
+/// own `inject`, so they work with any W3C tracer: `W3CTracer`, or swift-otel's when spans are exported.
 struct RequestTracingMiddleware: RouterMiddleware {
     typealias Context = CareRecordRequestContext
 
@@ -20,9 +21,10 @@ struct RequestTracingMiddleware: RouterMiddleware {
         let span = tracer.startSpan("HTTP \(method)", context: parent, ofKind: .server)
         defer { span.end() }
         var context = context
-        if let trace = span.context.traceContext {
-            context.logger[metadataKey: "trace_id"] = .string(trace.traceID.description)
-            context.logger[metadataKey: "span_id"] = .string(trace.spanID.description)
+        let traceParent = Self.traceParent(of: span, tracer: tracer)
+        if let traceParent {
+            context.logger[metadataKey: "trace_id"] = .string(traceParent.traceID)
+            context.logger[metadataKey: "span_id"] = .string(traceParent.spanID)
         }
         span.attributes["http.request.method"] = method
         span.attributes["care_record.request_id"] = context.requestID
@@ -33,7 +35,7 @@ struct RequestTracingMiddleware: RouterMiddleware {
             span.attributes["http.route"] = route
             span.attributes["http.response.status_code"] = Int(response.status.code)
             if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
-            if let trace = span.context.traceContext { response.headers[.traceresponse] = trace.traceParentHeaderValue }
+            if let traceParent { response.headers[.traceresponse] = traceParent.value }
             return response
         } catch {
             span.operationName = "\(method) \(RouteTemplate.of(context))"
@@ -41,6 +43,24 @@ struct RequestTracingMiddleware: RouterMiddleware {
             span.setStatus(SpanStatus(code: .error))
             throw error
         }
+    }
+}
+
+extension RequestTracingMiddleware {
+    /// The span's `traceparent` as the tracer writes it (`00-{trace id}-{span id}-{flags}`), with its two ids.
+    struct TraceParent {
+        let value: String
+        let traceID: String
+        let spanID: String
+    }
+
+    static func traceParent(of span: any Span, tracer: any Tracer) -> TraceParent? {
+        var headers = HTTPFields()
+        tracer.inject(span.context, into: &headers, using: HTTPFieldsInjector())
+        guard let value = HTTPField.Name(W3CHeader.traceparent).flatMap({ headers[$0] }) else { return nil }
+        let parts = value.split(separator: "-")
+        guard parts.count == 4, parts[1].count == 32, parts[2].count == 16 else { return nil }
+        return TraceParent(value: value, traceID: String(parts[1]), spanID: String(parts[2]))
     }
 }
 
