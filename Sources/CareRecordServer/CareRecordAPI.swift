@@ -18,11 +18,14 @@ public struct APISettings: Sendable, Equatable {
     public var requireScopes: Bool
     /// Origins whose pages may call the API from a browser; none by default.
     public var cors: CORSSettings
+    /// What marks an access for a privacy officer's review.
+    public var auditReview: AuditReviewSettings
 
     public init(
         rateLimit: RateLimitSettings = RateLimitSettings(), trustedProxies: Set<String> = [], smart: SMARTConfiguration? = nil,
-        requireScopes: Bool = false, cors: CORSSettings = CORSSettings()
+        requireScopes: Bool = false, cors: CORSSettings = CORSSettings(), auditReview: AuditReviewSettings = AuditReviewSettings()
     ) {
+        self.auditReview = auditReview
         self.rateLimit = rateLimit
         self.trustedProxies = trustedProxies
         self.smart = smart
@@ -105,7 +108,10 @@ public struct CareRecordAPI: Sendable {
             ClinicalController(type: type, repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
         }
         ConsentController(repository: repository, baseURL: baseURL, auditLog: auditLog, clock: clock).addRoutes(to: patientScoped)
-        AuditEventController(auditStore: auditStore, baseURL: baseURL).addRoutes(to: patientScoped)
+        AuditEventController(
+            auditStore: auditStore, review: OrganisationAuditReview(auditStore: auditStore, repository: repository, settings: settings.auditReview),
+            auditLog: auditLog, baseURL: baseURL, requireScopes: settings.requireScopes, clock: clock
+        ).addRoutes(to: patientScoped)
         ReadOnlyController().addRoutes(to: authenticated)
         return router
     }

@@ -15,6 +15,9 @@ struct FailingAuditStore: AuditStore {
     func record(sequence: Int64) async throws -> AuditRecord? { throw Failure() }
     func verify() async throws -> AuditVerification { throw Failure() }
     func canCommit() async -> Bool { false }
+    func records(organisation ods: String, from: String, to: String) async throws -> [AuditRecord] { throw Failure() }
+    func records(users: Set<String>, from: String, to: String) async throws -> [AuditRecord] { throw Failure() }
+    func reviews(of sequences: Set<Int64>) async throws -> [AuditRecord] { throw Failure() }
 }
 
 /// Test double: a real SQLite audit store whose commits take 50 ms, so that records arriving meanwhile queue up.
@@ -30,6 +33,11 @@ struct SlowAuditStore: AuditStore {
     func record(sequence: Int64) async throws -> AuditRecord? { try await inner.record(sequence: sequence) }
     func verify() async throws -> AuditVerification { try await inner.verify() }
     func canCommit() async -> Bool { await inner.canCommit() }
+    func records(organisation ods: String, from: String, to: String) async throws -> [AuditRecord] {
+        try await inner.records(organisation: ods, from: from, to: to)
+    }
+    func records(users: Set<String>, from: String, to: String) async throws -> [AuditRecord] { try await inner.records(users: users, from: from, to: to) }
+    func reviews(of sequences: Set<Int64>) async throws -> [AuditRecord] { try await inner.reviews(of: sequences) }
 }
 
 @Suite("The audit trail (C8)")

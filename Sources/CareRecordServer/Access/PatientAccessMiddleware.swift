@@ -36,6 +36,15 @@ struct PatientAccessMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         context.audit.begin(route.interaction, route.resourceType)
         guard let user = context.user else { throw FHIRError.tokenInvalid }
+        if let withoutPatient = route.withoutPatient, !request.uri.queryParameters.has("patient") {
+            do {
+                try requireScopes(user)
+            } catch let error as FHIRError {
+                dependencies.metrics.refused(error.code)
+                throw error
+            }
+            return try await withoutPatient(request, context)
+        }
         // Refusals that do not depend on the data come first (issue 8.10); the override headers are recorded even then.
         let emergency = Result { try Self.emergencyRequest(request.headers, audit: context.audit) }
         let parameters = try SearchParameters(
@@ -64,6 +73,7 @@ struct PatientAccessMiddleware: RouterMiddleware {
                 span.attributes["care_record.access.reason"] = decision.reason
                 return (state, decision)
             }
+            context.audit.update { $0.registeredPractice = state?.registeredPractice }
             switch decision {
             case .allow(let basis):
                 context.audit.update { $0.basis = basis }

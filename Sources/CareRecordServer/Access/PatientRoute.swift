@@ -43,6 +43,9 @@ struct PatientRoute: Sendable {
     var repeatableParameters: Set<String> = []
     /// Checks the parameters' values (paging, dates) before anything is looked up.
     var validate: @Sendable (SearchParameters) throws -> Void = { parameters in _ = try parameters.page() }
+    /// A search without its `patient` parameter goes here instead (after authentication and the token's scopes): the one
+    /// such search is a privacy officer's organisation-wide `GET /AuditEvent`.
+    var withoutPatient: (@Sendable (Request, CareRecordRequestContext) async throws -> Response)?
 
     /// Whether a refusal that would be 404 is answered as an empty search rather than an error.
     var isSearch: Bool {

@@ -85,6 +85,10 @@ struct AuditMiddleware: RouterMiddleware {
         record.resourceType = facts.resourceType
         record.patientNHS = facts.patient?.value
         record.attemptedPatientNHS = facts.attemptedPatient?.value
+        record.patientRegisteredOds = facts.registeredPractice
+        record.reviewOf = facts.review?.of
+        record.reviewOutcome = facts.review?.outcome.rawValue
+        record.reviewNote = facts.review?.note
         // A HEAD answer carries no body: nothing was released.
         record.returned = (200..<300).contains(status) && request.method != .head ? facts.returned : nil
         record.basis = facts.basis?.code

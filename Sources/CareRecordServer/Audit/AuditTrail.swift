@@ -11,6 +11,10 @@ public final class AuditTrail: Sendable {
         public var patient: NHSNumber?
         /// Another patient a patient-role user asked for (shown to privacy officers only).
         public var attemptedPatient: NHSNumber?
+        /// The registered GP practice of the patient the decision was about, when it was made.
+        public var registeredPractice: String?
+        /// A privacy officer's review that this request records.
+        public var review: Review?
         public var interaction = "unknown"
         public var resourceType: String?
         public var returned: String?
@@ -25,6 +29,13 @@ public final class AuditTrail: Sendable {
         public var throttled = false
         /// Set when the request's record was committed before its effect (a sharing decision), so none is written after.
         public var committedEarly = false
+    }
+
+    /// A review of an access record, as a request records it.
+    public struct Review: Sendable {
+        public var of: Int64
+        public var outcome: ReviewOutcome
+        public var note: String?
     }
 
     private let facts = Mutex(Facts())

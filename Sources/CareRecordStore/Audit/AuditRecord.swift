@@ -38,6 +38,17 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var attemptedPatientNHS: String?
     /// For a rate-limit summary: how many requests from `clientAddress` were refused with 429 in the minute it covers.
     public var throttledCount: Int?
+    /// ODS code of the patient's registered GP practice when the access was made (the patient the decision was about),
+    /// so each organisation's privacy officers find the accesses to their patients as they were registered then.
+    public var patientRegisteredOds: String?
+    /// For a privacy officer's review: the sequence of the access record reviewed, the outcome (`appropriate`,
+    /// `inappropriate`, `needs-follow-up`) and the note. A review is a record of its own, appended; the access is never changed.
+    public var reviewOf: Int64?
+    public var reviewOutcome: String?
+    public var reviewNote: String?
+    /// Whether the record is a privacy officer's review of another record.
+    public var isReview: Bool { reviewOf != nil }
+
     /// Whether the request was an emergency override attempt (C5 step 6), allowed or not.
     public var isEmergencyOverrideAttempt: Bool {
         basis == "emergency-override" || purposeOfUse != nil

@@ -11,6 +11,16 @@ public protocol AuditStore: Sendable {
     /// One record by its sequence number.
     func record(sequence: Int64) async throws -> AuditRecord?
 
+    /// Records made in `[from, to)` (FHIR instants) that concern organisation `ods`: about patients registered with it when
+    /// the access was made, or made by its users; oldest first. What a privacy officer's review starts from.
+    func records(organisation ods: String, from: String, to: String) async throws -> [AuditRecord]
+
+    /// Records made in `[from, to)` by these users (`sub`), oldest first: what a user's daily pattern is judged on.
+    func records(users: Set<String>, from: String, to: String) async throws -> [AuditRecord]
+
+    /// Reviews of these records (records whose `reviewOf` is one of them), oldest first.
+    func reviews(of sequences: Set<Int64>) async throws -> [AuditRecord]
+
     /// Checks the whole chain; the first break, if any.
     func verify() async throws -> AuditVerification
 

@@ -30,6 +30,12 @@ extension PostgresAuditStore {
             "CREATE TRIGGER auditRecord_appendOnlyDelete BEFORE DELETE ON auditRecord FOR EACH ROW EXECUTE FUNCTION auditRecord_refuseChange()",
             "CREATE TRIGGER auditRecord_appendOnlyTruncate BEFORE TRUNCATE ON auditRecord FOR EACH STATEMENT EXECUTE FUNCTION auditRecord_refuseChange()",
         ]),
+        PostgresMigration("audit-v2-organisation-review", [
+            "ALTER TABLE auditRecord ADD COLUMN patientRegisteredOds text, ADD COLUMN reviewOf bigint, ADD COLUMN reviewOutcome text, ADD COLUMN reviewNote text",
+            "CREATE INDEX auditRecord_byRecorded ON auditRecord (recorded)",
+            "CREATE INDEX auditRecord_byUser ON auditRecord (userSub, recorded)",
+            "CREATE INDEX auditRecord_byReviewed ON auditRecord (reviewOf) WHERE reviewOf IS NOT NULL",
+        ]),
     ]
 
     /// One multi-row `INSERT` of linked records.
@@ -46,6 +52,8 @@ extension PostgresAuditStore {
                 fragment.bind(record.accessReason), fragment.bind(record.previousHash), fragment.bind(record.hash),
                 fragment.bind(record.purposeOfUse), fragment.bind(record.clientRequestID), fragment.bind(record.correlationID),
                 fragment.bind(record.attemptedPatientNHS), fragment.bind(record.throttledCount),
+                fragment.bind(record.patientRegisteredOds), fragment.bind(record.reviewOf), fragment.bind(record.reviewOutcome),
+                fragment.bind(record.reviewNote),
             ]
             return "(\(values.joined(separator: ",")))"
         }
@@ -85,6 +93,10 @@ extension PostgresAuditStore {
         record.correlationID = try cells[23].decode(String?.self)
         record.attemptedPatientNHS = try cells[24].decode(String?.self)
         record.throttledCount = try cells[25].decode(Int?.self)
+        record.patientRegisteredOds = try cells[26].decode(String?.self)
+        record.reviewOf = try cells[27].decode(Int64?.self)
+        record.reviewOutcome = try cells[28].decode(String?.self)
+        record.reviewNote = try cells[29].decode(String?.self)
         return record
     }
 }

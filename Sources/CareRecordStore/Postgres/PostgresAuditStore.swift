@@ -10,7 +10,7 @@ public final class PostgresAuditStore: CheckpointedAuditStore {
     let pool: PostgresConnectionPool
     /// Held by each appending transaction: the one writer of the chain at a time, across nodes.
     static let chainLock: Int64 = 0x4341_5245_4155_4454  // "CAREAUDT"
-    /// Rows per `INSERT` (26 parameters each, well under the protocol's 65,535) and per page when verifying.
+    /// Rows per `INSERT` (30 parameters each, well under the protocol's 65,535) and per page when verifying.
     static let rowsPerStatement = 500
     static let pageSize = 1000
 
@@ -76,6 +76,39 @@ public final class PostgresAuditStore: CheckpointedAuditStore {
             let rows = try await connection.query(
                 "SELECT \(unescaped: Self.columns) FROM auditRecord WHERE sequence = \(sequence)", logger: self.pool.logger)
             return try await Self.records(rows).first
+        }
+    }
+
+    public func records(organisation ods: String, from: String, to: String) async throws -> [AuditRecord] {
+        try await pool.withConnection { connection in
+            try await Self.records(connection.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM auditRecord
+                WHERE recorded >= \(from) AND recorded < \(to) AND (patientRegisteredOds = \(ods) OR userOds = \(ods)) ORDER BY sequence
+                """, logger: self.pool.logger))
+        }
+    }
+
+    public func records(users: Set<String>, from: String, to: String) async throws -> [AuditRecord] {
+        guard !users.isEmpty else { return [] }
+        var query = SQLFragment()
+        let list = users.sorted().map { query.bind($0) }.joined(separator: ",")
+        query.sql = "SELECT \(Self.columns) FROM auditRecord WHERE userSub IN (\(list))"
+        query.sql += " AND recorded >= \(query.bind(from)) AND recorded < \(query.bind(to)) ORDER BY sequence"
+        let statement = PostgresQuery(unsafeSQL: query.sql, binds: query.binds)
+        return try await pool.withConnection { connection in
+            try await Self.records(connection.query(statement, logger: self.pool.logger))
+        }
+    }
+
+    public func reviews(of sequences: Set<Int64>) async throws -> [AuditRecord] {
+        guard !sequences.isEmpty else { return [] }
+        var query = SQLFragment()
+        let list = sequences.sorted().map { query.bind($0) }.joined(separator: ",")
+        query.sql = "SELECT \(Self.columns) FROM auditRecord WHERE reviewOf IN (\(list)) ORDER BY sequence"
+        let statement = PostgresQuery(unsafeSQL: query.sql, binds: query.binds)
+        return try await pool.withConnection { connection in
+            try await Self.records(connection.query(statement, logger: self.pool.logger))
         }
     }
 

@@ -9,8 +9,10 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
     static let columns = """
         sequence, recorded, requestID, userSub, userName, userRole, userOds, userRegistration, clientAddress, method, path,
         interaction, resourceType, patientNHS, returned, status, reasonCode, basis, accessReason, previousHash, hash,
-        purposeOfUse, clientRequestID, correlationID, attemptedPatientNHS, throttledCount
+        purposeOfUse, clientRequestID, correlationID, attemptedPatientNHS, throttledCount,
+        patientRegisteredOds, reviewOf, reviewOutcome, reviewNote
         """
+    static let columnCount = 30
     /// How long an append waits for another writer of the file (another process) before failing: the API then answers 503.
     public static let writeTimeout: TimeInterval = 2
 
@@ -54,6 +56,17 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
                 CREATE INDEX auditRecord_byAttemptedPatient ON auditRecord(attemptedPatientNHS) WHERE attemptedPatientNHS IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v3-organisation-review") { db in
+            try db.execute(sql: """
+                ALTER TABLE auditRecord ADD COLUMN patientRegisteredOds TEXT;
+                ALTER TABLE auditRecord ADD COLUMN reviewOf INTEGER;
+                ALTER TABLE auditRecord ADD COLUMN reviewOutcome TEXT;
+                ALTER TABLE auditRecord ADD COLUMN reviewNote TEXT;
+                CREATE INDEX auditRecord_byRecorded ON auditRecord(recorded);
+                CREATE INDEX auditRecord_byUser ON auditRecord(userSub, recorded);
+                CREATE INDEX auditRecord_byReviewed ON auditRecord(reviewOf) WHERE reviewOf IS NOT NULL;
+                """)
+        }
         return migrator
     }
 
@@ -69,14 +82,15 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         try await pool.write { db in
             let head = try Self.head(db) ?? (0, AuditChain.genesis)
             let linked = AuditChain.link(records, after: head)
-            let insert = try db.cachedStatement(sql: "INSERT INTO auditRecord (\(Self.columns)) VALUES (\(Array(repeating: "?", count: 26).joined(separator: ",")))")
+            let insert = try db.cachedStatement(sql: "INSERT INTO auditRecord (\(Self.columns)) VALUES (\(Array(repeating: "?", count: Self.columnCount).joined(separator: ",")))")
             for record in linked {
                 try insert.execute(arguments: [
                     record.sequence, record.recorded, record.requestID, record.userSub, record.userName, record.userRole, record.userOds,
                     record.userRegistration, record.clientAddress, record.method, record.path, record.interaction, record.resourceType,
                     record.patientNHS, record.returned, record.status, record.reasonCode, record.basis, record.accessReason,
                     record.previousHash, record.hash, record.purposeOfUse, record.clientRequestID, record.correlationID,
-                    record.attemptedPatientNHS, record.throttledCount,
+                    record.attemptedPatientNHS, record.throttledCount, record.patientRegisteredOds, record.reviewOf, record.reviewOutcome,
+                    record.reviewNote,
                 ])
             }
             if let last = linked.last {
@@ -120,6 +134,43 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
     public func record(sequence: Int64) async throws -> AuditRecord? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM auditRecord WHERE sequence = ?", arguments: [sequence]).map(Self.record)
+        }
+    }
+
+    public func records(organisation ods: String, from: String, to: String) async throws -> [AuditRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.columns) FROM auditRecord
+                    WHERE recorded >= ? AND recorded < ? AND (patientRegisteredOds = ? OR userOds = ?) ORDER BY sequence
+                    """,
+                arguments: [from, to, ods, ods]).map(Self.record)
+        }
+    }
+
+    public func records(users: Set<String>, from: String, to: String) async throws -> [AuditRecord] {
+        guard !users.isEmpty else { return [] }
+        let list = users.sorted()
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.columns) FROM auditRecord
+                    WHERE userSub IN (\(list.map { _ in "?" }.joined(separator: ","))) AND recorded >= ? AND recorded < ? ORDER BY sequence
+                    """,
+                arguments: StatementArguments(list + [from, to])).map(Self.record)
+        }
+    }
+
+    public func reviews(of sequences: Set<Int64>) async throws -> [AuditRecord] {
+        guard !sequences.isEmpty else { return [] }
+        let list = sequences.sorted()
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.columns) FROM auditRecord WHERE reviewOf IN (\(list.map { _ in "?" }.joined(separator: ","))) ORDER BY sequence",
+                arguments: StatementArguments(list)).map(Self.record)
         }
     }
 
@@ -183,6 +234,10 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         record.correlationID = row["correlationID"]
         record.attemptedPatientNHS = row["attemptedPatientNHS"]
         record.throttledCount = row["throttledCount"]
+        record.patientRegisteredOds = row["patientRegisteredOds"]
+        record.reviewOf = row["reviewOf"]
+        record.reviewOutcome = row["reviewOutcome"]
+        record.reviewNote = row["reviewNote"]
         record.previousHash = row["previousHash"]
         record.hash = row["hash"]
         return record
