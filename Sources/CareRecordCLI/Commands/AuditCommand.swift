@@ -1,4 +1,5 @@
 import ArgumentParser
+import CareRecordServer
 import CareRecordStore
 import FHIR
 import Foundation
@@ -6,20 +7,102 @@ import Foundation
 /// `care-record audit`: who looked at a record, and whether the log is intact (C8).
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Read and check the audit log.", subcommands: [Report.self, Verify.self])
+        commandName: "audit", abstract: "Read and check the audit log.", subcommands: [Report.self, Review.self, Verify.self])
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "report", abstract: "Who accessed a patient's record: when, who, role, organisation, what, outcome, basis.")
+            commandName: "report",
+            abstract: "Who accessed a patient's record (--patient), or an organisation's periodic review (--organisation, --from, --to).",
+            discussion: """
+                With --organisation: accesses to the organisation's patients (as registered when each access was made) by other \
+                organisations, its own staff's accesses by user, and flagged accesses with their review state, for the days \
+                from --from to --to inclusive (YYYY-MM-DD, in audit.review.timeZone), as text, csv or html.
+                """)
 
         @Option(help: "Configuration file.") var config: String
-        @Option(help: "The patient's NHS number.") var patient: String
+        @Option(help: "The patient's NHS number.") var patient: String?
+        @Option(help: "The organisation's ODS code (a periodic review).") var organisation: String?
+        @Option(help: "First day of the period, YYYY-MM-DD.") var from: String?
+        @Option(help: "Last day of the period, YYYY-MM-DD (inclusive).") var to: String?
+        @Option(help: "text, csv or html (with --organisation).") var format: OrganisationReport.Format = .text
+
+        func validate() throws {
+            guard (patient == nil) != (organisation == nil) else { throw ValidationError("Give either --patient or --organisation.") }
+            if organisation != nil, from == nil || to == nil { throw ValidationError("--organisation needs --from and --to.") }
+            if patient != nil, from != nil || to != nil { throw ValidationError("--from and --to go with --organisation.") }
+        }
 
         func run() async throws {
-            guard let nhs = NHSNumber(patient) else { throw CLIError("--patient: not a valid NHS number") }
             let configuration = try CareRecordConfiguration.load(path: config)
-            let records = try await Stores.with(configuration) { try await $0.audit.allRecords(patient: nhs) }
-            Console.say(AuditReportFormatter.table(records, patient: nhs))
+            if let patient {
+                guard let nhs = NHSNumber(patient) else { throw CLIError("--patient: not a valid NHS number") }
+                let records = try await Stores.with(configuration) { try await $0.audit.allRecords(patient: nhs) }
+                Console.say(AuditReportFormatter.table(records, patient: nhs))
+                return
+            }
+            guard let organisation, let from, let to else { throw CLIError("--organisation needs --from and --to") }
+            let period = try OrganisationReport.period(from: from, to: to, timeZone: configuration.audit.review.timeZone)
+            let name = configuration.organisations.first { $0.ods == organisation }?.name
+            let records = try await Stores.with(configuration) { stores in
+                let review = OrganisationAuditReview(auditStore: stores.audit, repository: stores.repository, settings: configuration.audit.review)
+                return try await review.records(organisation: organisation, from: period.start, to: period.end)
+            }
+            let report = OrganisationReport(
+                organisation: organisation, name: name, from: from, to: to, records: records, organisations: Dictionary(
+                    configuration.organisations.map { ($0.ods, $0.name) }, uniquingKeysWith: { first, _ in first }))
+            Console.say(report.rendered(format))
+        }
+    }
+
+    struct Review: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "review",
+            abstract: "Record a privacy officer's review of an access: an appended, chained record linked to it (the access is never changed).")
+
+        @Option(help: "Configuration file.") var config: String
+        @Option(help: "The access record's id (as in the AuditEvent id).") var record: Int64
+        @Option(help: "appropriate, inappropriate or needs-follow-up.") var outcome: String
+        @Option(help: "The reviewer's user id (their token's sub).") var reviewer: String
+        @Option(help: "A note (at most 2000 characters).") var note: String?
+
+        func validate() throws {
+            guard ReviewOutcome(rawValue: outcome) != nil else {
+                throw ValidationError("--outcome must be one of \(ReviewOutcome.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            guard !reviewer.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reviewer must name the reviewer.") }
+            guard (note?.count ?? 0) <= 2000 else { throw ValidationError("--note must be at most 2000 characters.") }
+        }
+
+        func run() async throws {
+            let configuration = try CareRecordConfiguration.load(path: config)
+            let stored = try await Stores.with(configuration) { stores -> AuditRecord in
+                guard let access = try await stores.audit.record(sequence: record), !access.isReview,
+                      access.patientNHS ?? access.attemptedPatientNHS != nil else {
+                    throw CLIError("--record \(record): no such access record (reviews and records not about a patient cannot be reviewed)")
+                }
+                let review = Self.review(of: access, outcome: outcome, reviewer: reviewer, note: note, now: Date())
+                guard let stored = try await stores.audit.append([review]).first else { throw CLIError("the review was not recorded") }
+                return stored
+            }
+            Console.say("review recorded as AuditEvent/\(stored.sequence): AuditEvent/\(record) \(outcome) by \(reviewer)")
+        }
+
+        /// The review as its own record: filed under the access's patient, linked by `reviewOf`.
+        static func review(of access: AuditRecord, outcome: String, reviewer: String, note: String?, now: Date) -> AuditRecord {
+            var review = AuditRecord(
+                recorded: FHIRDateTime.instant(now), requestID: UUID().uuidString.lowercased(), method: "CLI", path: "care-record audit review",
+                interaction: "operation", status: 200, reasonCode: "OK")
+            review.resourceType = "AuditEvent"
+            review.userSub = reviewer
+            review.userRole = "privacy-officer"
+            review.patientNHS = access.patientNHS
+            review.attemptedPatientNHS = access.attemptedPatientNHS
+            review.patientRegisteredOds = access.patientRegisteredOds
+            review.reviewOf = access.sequence
+            review.reviewOutcome = outcome
+            review.reviewNote = note.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+            review.returned = "AuditEvent/\(access.sequence)"
+            return review
         }
     }
 

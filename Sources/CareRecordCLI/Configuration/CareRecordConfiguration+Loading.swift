@@ -175,11 +175,51 @@ extension CareRecordConfiguration {
 
     /// `audit`: the checkpoint signing key and file, by default in `folder`.
     static func audit(_ node: ConfigNode?, folder: URL, resolve: (String) -> String) throws -> Audit {
-        try node?.allowOnly(["signingKey", "verifyKey", "checkpointFile"])
+        try node?.allowOnly(["signingKey", "verifyKey", "checkpointFile", "review"])
         return Audit(
             signingKey: try node?.optionalString("signingKey").map(resolve) ?? folder.appendingPathComponent("audit-signing.pem").path,
             verifyKey: try node?.optionalString("verifyKey").map(resolve),
-            checkpointFile: try node?.optionalString("checkpointFile").map(resolve) ?? folder.appendingPathComponent("audit-checkpoints.log").path)
+            checkpointFile: try node?.optionalString("checkpointFile").map(resolve) ?? folder.appendingPathComponent("audit-checkpoints.log").path,
+            review: try auditReview(try node?.optionalMap("review")))
+    }
+
+    static let weekdays = ["sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7]
+
+    /// `audit.review: { manyPatientsPerDay, repeatedRefusals, workingHours: "08:00-18:00", workingDays: [mon, ...], timeZone }`.
+    static func auditReview(_ node: ConfigNode?) throws -> AuditReviewSettings {
+        var settings = AuditReviewSettings()
+        guard let node else { return settings }
+        try node.allowOnly(["manyPatientsPerDay", "repeatedRefusals", "workingHours", "workingDays", "timeZone"])
+        if let many = try node.optionalInt("manyPatientsPerDay") {
+            guard many >= 1 else { throw ConfigurationError("audit.review.manyPatientsPerDay must be 1 or more") }
+            settings.manyPatientsPerDay = many
+        }
+        if let refusals = try node.optionalInt("repeatedRefusals") {
+            guard refusals >= 2 else { throw ConfigurationError("audit.review.repeatedRefusals must be 2 or more") }
+            settings.repeatedRefusals = refusals
+        }
+        if let hours = try node.optionalString("workingHours") {
+            let parts = hours.split(separator: "-").map { DailySchedule(String($0).trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let start = parts[0], let end = parts[1], start.hour * 60 + start.minute < end.hour * 60 + end.minute else {
+                throw ConfigurationError("audit.review.workingHours must be HH:MM-HH:MM with the start before the end, not '\(hours)'")
+            }
+            settings.workingHoursStart = start.hour * 60 + start.minute
+            settings.workingHoursEnd = end.hour * 60 + end.minute
+        }
+        if let days = try node.optionalStringList("workingDays") {
+            let numbers = days.map { weekdays[$0.lowercased()] }
+            guard !days.isEmpty, !numbers.contains(nil) else {
+                throw ConfigurationError("audit.review.workingDays must list days as mon, tue, wed, thu, fri, sat, sun")
+            }
+            settings.workingDays = Set(numbers.compactMap { $0 })
+        }
+        if let zone = try node.optionalString("timeZone") {
+            guard let timeZone = TimeZone(identifier: zone) else {
+                throw ConfigurationError("audit.review.timeZone must be an IANA time zone such as Europe/London, not '\(zone)'")
+            }
+            settings.timeZone = timeZone
+        }
+        return settings
     }
 
     static func source(_ node: ConfigNode, organisations: [Organisation], resolve: (String) -> String) throws -> SourceConfiguration {

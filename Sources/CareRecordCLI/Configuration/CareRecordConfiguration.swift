@@ -47,6 +47,8 @@ public struct CareRecordConfiguration: Sendable, Equatable {
         public var verifyKey: String?
         /// Append-only file of checkpoints (one per node when several nodes share a chain).
         public var checkpointFile: String
+        /// What marks an access for a privacy officer's review.
+        public var review = AuditReviewSettings()
     }
 
     public struct Organisation: Sendable, Equatable {
