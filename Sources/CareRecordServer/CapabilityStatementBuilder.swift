@@ -71,15 +71,27 @@ public enum CapabilityStatementBuilder {
             interaction: [.init(code: "read"), .init(code: "search-type"), .init(code: "create")], searchParam: [patientParam])
         let auditEvent = CapabilityStatement.Resource(
             type: "AuditEvent", profile: "\(canonicalBase)/StructureDefinition/CareRecord-AuditEvent",
-            documentation: "Who accessed a patient's record: for the patient themself and for privacy officers (C8).",
+            documentation: "Who accessed a patient's record: for the patient themself and for privacy officers (C8); without patient, a privacy officer's review of their organisation, with flags, and $review to record a review (issue 11).",
             interaction: [.init(code: "read"), .init(code: "search-type")],
             searchParam: [
-                .init(name: "patient", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-patient", type: "reference", documentation: "Required: the NHS number."),
+                .init(
+                    name: "patient", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-patient", type: "reference",
+                    documentation: "The NHS number; left out only by a privacy officer reviewing their organisation (date then required, at most 31 days)."),
                 .init(name: "date", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-date", type: "date", documentation: "Prefixes eq, ge, gt, le, lt; may repeat."),
                 .init(
                     name: "subtype", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-subtype", type: "token",
-                    documentation: "read, search-type, create, operation, or emergency-override; comma-separated for any of several."),
-            ] + paging)
+                    documentation: "read, search-type, create, operation, or emergency-override (and review without patient); comma-separated for any of several."),
+                .init(
+                    name: "altid", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-altid", type: "token",
+                    documentation: "Without patient: one user's records, by token sub."),
+                .init(
+                    name: "outcome", definition: "http://hl7.org/fhir/SearchParameter/AuditEvent-outcome", type: "token",
+                    documentation: "Without patient: 0 success, 4 refused, 8 failed; comma-separated for any of several."),
+                .init(
+                    name: "flag", type: "token",
+                    documentation: "Without patient: review flags from \(canonicalBase)/CodeSystem/care-record-audit-flag; comma-separated for any of several."),
+            ] + paging,
+            operation: [.init(name: "review", definition: "\(canonicalBase)/OperationDefinition/AuditEvent-review")])
         return CapabilityStatement(
             id: "care-record", url: "\(canonicalBase)/CapabilityStatement/care-record", version: softwareVersion,
             name: "CheshireCareRecord", title: "Cheshire Care Record FHIR facade", status: "active", date: "2026-11-25",

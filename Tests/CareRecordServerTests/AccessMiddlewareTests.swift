@@ -167,7 +167,9 @@ struct AccessMiddlewareTests {
             if !components.contains(where: isIDParameter) && method == .get {
                 uri += type == "Patient" ? "?identifier=\(NHSNumber.system)%7C\(nhs)" : "?patient=\(nhs)"
             }
-            let body = method == .post && path == "/Consent" ? ConsentBody.make(nhs: nhs, type: "permit", action: "access") : nil
+            let review = #"{"resourceType":"Parameters","parameter":[{"name":"outcome","valueCode":"appropriate"}]}"#
+            let body = method == .post && path == "/Consent" ? ConsentBody.make(nhs: nhs, type: "permit", action: "access")
+                : method == .post && path.hasSuffix("/$review") ? review : nil
             table.append(RouteRequest(name: "\(method.rawValue) \(path)", method: method, uri: uri, auth: type == "AuditEvent" ? officer : doctor, body: body))
         }
         let requests = table

@@ -274,4 +274,30 @@ struct AuditReviewTests {
         }
         #expect(try tool.run(arguments.dropLast(4) + ["--to", "2026-06-01"]).status != 0, "--from is required")
     }
+
+    @Test("audit.review: defaults when absent; each setting read; bad values are one-line errors")
+    func configuration() throws {
+        #expect(try CareRecordConfiguration.auditReview(nil) == AuditReviewSettings())
+        let read = try CareRecordConfiguration.auditReview(try ConfigNode([
+            "manyPatientsPerDay": 20, "repeatedRefusals": 2, "workingHours": "07:30-19:00", "workingDays": ["mon", "sat"], "timeZone": "Europe/Dublin",
+        ], path: "audit.review"))
+        #expect(read.manyPatientsPerDay == 20 && read.repeatedRefusals == 2)
+        #expect(read.workingHoursStart == 450 && read.workingHoursEnd == 1140 && read.workingDays == [2, 7])
+        #expect(read.timeZone.identifier == "Europe/Dublin")
+        for (node, message) in [
+            (["manyPatientsPerDay": 0], "audit.review.manyPatientsPerDay must be 1 or more"),
+            (["repeatedRefusals": 1], "audit.review.repeatedRefusals must be 2 or more"),
+            (["workingHours": "18:00-08:00"], "audit.review.workingHours must be HH:MM-HH:MM"),
+            (["workingDays": ["funday"]], "audit.review.workingDays must list days"),
+            (["timeZone": "Mars/Olympus"], "audit.review.timeZone must be an IANA time zone"),
+            (["threshold": 3], "unknown key 'audit.review.threshold'"),
+        ] as [([String: Any], String)] {
+            do {
+                _ = try CareRecordConfiguration.auditReview(try ConfigNode(node, path: "audit.review"))
+                Issue.record("accepted \(node)")
+            } catch {
+                #expect("\(error)".contains(message), "\(error)")
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import CareRecordServer
 import Foundation
 import Logging
 import Testing
@@ -57,5 +58,6 @@ struct ObservabilityConfigurationTests {
         #expect(configuration.logging == LoggingSettings(format: .json, level: .info))
         #expect(configuration.server.metrics == MetricsListener(host: "127.0.0.1", port: 9464))
         #expect(configuration.tracing.otlp == .init(endpoint: "http://127.0.0.1:4318/v1/traces"))
+        #expect(configuration.audit.review == AuditReviewSettings(), "the example spells out the defaults")
     }
 }

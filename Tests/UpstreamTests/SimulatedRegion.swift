@@ -56,7 +56,8 @@ struct SimulatedRegion: Sendable {
         var options = SyncOptions()
         options.retry = RetryPolicy(attempts: 2, baseDelay: .milliseconds(20))
         options.pollInterval = .milliseconds(50)
-        options.exportTimeout = .seconds(4)
+        // Generous for a healthy export on a busy machine; tests of an export that never completes shorten it.
+        options.exportTimeout = .seconds(60)
         return options
     }
 }

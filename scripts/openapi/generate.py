@@ -25,6 +25,11 @@ ROLE_SYSTEM = f"{CANON}/CodeSystem/care-record-role"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 CONSENT_ACTION = "http://terminology.hl7.org/CodeSystem/consentaction"
 SUBTYPE_CODES = ["read", "search-type", "create", "operation", "emergency-override"]
+AUDIT_FLAG_SYSTEM = f"{CANON}/CodeSystem/care-record-audit-flag"
+AUDIT_FLAGS = {"emergency-override": "Emergency override attempt", "many-patients": "Many patients in a day",
+               "out-of-hours": "Outside working hours", "repeated-refusals": "Repeated refusals on one patient",
+               "same-family-name": "Patient shares the user's family name"}
+REVIEW_OUTCOMES = ["appropriate", "inappropriate", "needs-follow-up"]
 
 IDS = {
     "Condition": "b47cc0efdf8938d61a87320b8e6cd862",
@@ -271,6 +276,31 @@ AUDIT_PROBE_ARGS = dict(
 AUDIT_PROBE_FILE = example_file("AuditEvent-patient-probe.json")
 assert AUDIT_PROBE_FILE == audit_event(3, "b5f08e2c6d4a1937", "2026-11-25T22:24:48.806Z", **AUDIT_PROBE_ARGS)
 AUDIT_PROBE_FOR_PATIENT = audit_event(3, "b5f08e2c6d4a1937", "2026-11-25T22:24:48.806Z", for_patient=True, **AUDIT_PROBE_ARGS)
+
+
+def reviewed_event(event, flags, registered=None, review=None):
+    """An AuditEvent as a privacy officer's organisation review shows it (AuditEventMapper.event(ReviewedRecord)): flags as
+    meta.tag, the patient's registered practice at the time, and the review state (`pending`, or the latest review)."""
+    ev = json.loads(json.dumps(event))
+    if flags:
+        ev["meta"]["tag"] = [{"system": AUDIT_FLAG_SYSTEM, "code": f, "display": AUDIT_FLAGS[f]} for f in sorted(flags)]
+    details = ev["entity"][-1].setdefault("detail", [])
+    if registered:
+        details.append({"type": "patient-registered-practice", "valueString": registered})
+    if review:
+        details += [{"type": t, "valueString": v} for t, v in review]
+    elif flags:
+        details.append({"type": "review-state", "valueString": "pending"})
+    return ev
+
+
+AUDIT_REVIEW_PENDING = reviewed_event(AUDIT_EXAMPLE_FILE, ["emergency-override", "out-of-hours"], registered="A81001")
+AUDIT_REVIEW_DONE = reviewed_event(AUDIT_EXAMPLE_FILE, ["emergency-override", "out-of-hours"], registered="A81001", review=[
+    ("review-state", "appropriate"), ("reviewed-by", "po.hoole"), ("reviewed-at", "2026-11-26T09:12:40.118Z"),
+    ("review-note", "ED attendance confirmed with the ward"), ("review-record", "AuditEvent/1187")])
+AUDIT_REVIEW_DONE["meta"]["versionId"] = "e04b7d9a5c1e0b77"
+AUDIT_REVIEW_DONE["meta"]["lastUpdated"] = "2026-11-26T09:12:40.118Z"
+REVIEW_REQUEST = example_file("Parameters-review.json")
 
 
 def entry(resource):
@@ -593,8 +623,9 @@ PARAMETERS = {
         "example": "Unconscious in A&E, no next of kin available",
     },
     "AuditPatient": {
-        "name": "patient", "in": "query", "required": True,
-        "description": "Whose audit trail: an NHS number, `9000000009` or `Patient/9000000009`. Missing or empty is `400` "
+        "name": "patient", "in": "query", "required": False,
+        "description": "Whose audit trail: an NHS number, `9000000009` or `Patient/9000000009`. Left out: a privacy officer's "
+                       "review of their organisation (`date` then required; everyone else `403 ROLE_NOT_PERMITTED`). Empty is `400` "
                        "`INVALID_PARAMETER`; not a valid NHS number is `400` `INVALID_NHS_NUMBER`. Role `patient` may give only "
                        "their own NHS number (token claim `nhs_number`); role `privacy-officer` any. An NHS number the service has never "
                        "seen is not an error (the Bundle lists the requests about it, if any).",
@@ -626,6 +657,34 @@ PARAMETERS = {
         "examples": {"overrides": {"summary": "Emergency overrides", "value": "emergency-override"},
                      "several": {"summary": "Reads and searches", "value": "read,search-type"},
                      "withSystem": {"summary": "With a system", "value": f"{AUDIT_SUBTYPE_SYSTEM}|emergency-override"}},
+    },
+    "AuditAltid": {
+        "name": "altid", "in": "query", "required": False,
+        "description": "Organisation review only (no `patient`): the records of one user, by their token's `sub` (R4's AuditEvent "
+                       "`altid` search parameter), exact match.",
+        "schema": {"type": "string", "minLength": 1},
+        "example": "dr.khan",
+    },
+    "AuditOutcome": {
+        "name": "outcome", "in": "query", "required": False,
+        "description": "Organisation review only (no `patient`): R4's AuditEvent outcome codes, comma-separated for any of them: "
+                       "`0` success (answered below 400), `4` refused (a 4xx answer), `8` failed (5xx). Anything else is `400`.",
+        "schema": {"type": "string", "pattern": "^[048](,[048])*$"},
+        "examples": {"refused": {"value": "4"}, "any": {"value": "0,4"}},
+    },
+    "AuditFlag": {
+        "name": "flag", "in": "query", "required": False,
+        "description": "Organisation review only (no `patient`): only accesses flagged for review with one of these codes "
+                       f"(`{AUDIT_FLAG_SYSTEM}`), comma-separated for any of them, each optionally `system|code`: "
+                       "`emergency-override` (every override attempt), `many-patients` (the user opened more than "
+                       "`audit.review.manyPatientsPerDay` distinct patients' records that local day, default 50), `out-of-hours` "
+                       "(outside `audit.review.workingHours`/`workingDays` in `audit.review.timeZone`, default 08:00-18:00 Monday "
+                       "to Friday, Europe/London), `repeated-refusals` (at least `audit.review.repeatedRefusals`, default 3, refused "
+                       "attempts by the user on the same patient that day), `same-family-name` (the patient's family name is the "
+                       "last word of the user's `name`). Flags are computed when asked, from the log as it stands; nothing is ever "
+                       "written back to a record. Unknown codes are `400`.",
+        "schema": {"type": "string"},
+        "examples": {"overrides": {"value": "emergency-override"}, "several": {"value": "many-patients,same-family-name"}},
     },
     "AnyId": {
         "name": "id", "in": "path", "required": True,
@@ -749,6 +808,16 @@ INVALID_PARAMETER_EXAMPLES = {
                 "date must be [eq|ge|gt|le|lt] followed by a FHIR date or dateTime, such as ge2026-11-01."),
     "badSubtype": ("`GET /AuditEvent`: a `subtype` code outside the list, or an empty `subtype`.",
                    "subtype must be one or more of create, emergency-override, operation, read, search-type."),
+    "reviewDateRequired": ("`GET /AuditEvent` without `patient` (a privacy officer's organisation review): no `date`, or one that "
+                           "does not bound the period on both sides.",
+                           "date is required without patient, bounding the period on both sides (e.g. date=2026-11 or "
+                           "date=ge2026-11-01&date=lt2026-11-15)."),
+    "reviewPeriodTooLong": ("`GET /AuditEvent` without `patient`: a period longer than 31 days.",
+                            "The date bounds may cover at most 31 days per request."),
+    "badFlag": ("`GET /AuditEvent` without `patient`: a `flag` code outside the list.",
+                "flag must be one or more of emergency-override, many-patients, out-of-hours, repeated-refusals, same-family-name."),
+    "badOutcome": ("`GET /AuditEvent` without `patient`: an `outcome` other than 0, 4 or 8.",
+                   "outcome must be 0 (success), 4 (refused) or 8 (failed), or several separated by commas."),
     "badLastUpdated": ("Clinical searches: a `_lastUpdated` that is not [eq|ge|gt|le|lt] + a FHIR date or dateTime.",
                        "_lastUpdated must be [eq|ge|gt|le|lt] followed by a FHIR date or dateTime, such as ge2026-11-01."),
     "badAllergyClinicalStatus": ("`GET /AllergyIntolerance`: a `clinical-status` code outside the list, or an empty one.",
@@ -940,8 +1009,10 @@ RESPONSES = {
         COMMON_400 + ["consentNotPaged", "patientRequired", "invalidNHSNumber"] + BTG_400),
     "BadRequestAuditSearch": examples_response(
         "`INVALID_PARAMETER` (unknown parameter; a repeated one other than `date`; `_count`/`_offset` out of range; `patient` "
-        "missing; a malformed `date` or `subtype`; malformed emergency-override headers) or `INVALID_NHS_NUMBER`; see the examples.",
-        COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber", "badDate", "badSubtype"] + BTG_400),
+        "empty; a malformed `date` or `subtype`; without `patient`: `date` missing or unbounded, a period over 31 days, a malformed "
+        "`flag` or `outcome`; malformed emergency-override headers) or `INVALID_NHS_NUMBER`; see the examples.",
+        COMMON_400 + ["badCount", "badOffset", "patientRequired", "invalidNHSNumber", "badDate", "badSubtype", "reviewDateRequired",
+                      "reviewPeriodTooLong", "badFlag", "badOutcome"] + BTG_400),
     "BadRequestConsentCreate": examples_response(
         "`INVALID_RESOURCE`: the body is not a JSON object; or `INVALID_PARAMETER`: a query parameter other than `_format`, or "
         "malformed emergency-override headers (both checked before the body is read); see the examples.",
@@ -979,7 +1050,8 @@ RESPONSES = {
         "`ORGANISATION_NOT_PARTICIPATING`; "
         + SCOPE_TEXT.format(needed="`s` (`GET /AuditEvent`) or `r` (`GET /AuditEvent/{id}`) on AuditEvent") + "; "
         "`ROLE_NOT_PERMITTED`: the role is neither `patient` (with their own NHS number) nor `privacy-officer` (on "
-        "`GET /AuditEvent/{id}` this role check comes first, before the scopes and before the id is looked up).",
+        "`GET /AuditEvent/{id}` this role check comes first, before the scopes and before the id is looked up; without `patient`, "
+        "only `privacy-officer` may search).",
         FORBIDDEN_ORGANISATION + ["scopeNotGrantedAudit"] + SCOPE_403 + ["roleNotPermitted"]),
     "PatientNotFound": error_response(
         "`PATIENT_NOT_FOUND`: the service has no such patient, or the user's organisation has no care relationship with the patient "
@@ -1001,6 +1073,12 @@ RESPONSES = {
         "the examples; the first that fails is reported, before any access check), or a 24-hour consent would lift a block or an "
         "opt-out. `details.text` says what.",
         [f"consent422{k[0].upper()}{k[1:]}" for k in CONSENT_422]),
+    "ReviewTooLarge": examples_response("`INVALID_RESOURCE` (413): the body is larger than 64 KiB; it is not read further.",
+                                        ["bodyTooLarge"]),
+    "ReviewUnprocessable": error_response(
+        "`INVALID_RESOURCE` (422): the body is not a FHIR Parameters resource, its `outcome` is missing or not one of "
+        "`appropriate`, `inappropriate`, `needs-follow-up`, or its `note` is longer than 2000 characters. `details.text` says what.",
+        "INVALID_RESOURCE", "invalid", "The outcome parameter must be one of appropriate, inappropriate, needs-follow-up."),
     "UnknownEndpoint": error_response(
         "`NOT_SUPPORTED` (404): no route for this path and method. Not tied to any path in this document: it is the answer for every "
         "path/method pair not listed here (for example `GET /Observation`, `OPTIONS` other than a CORS preflight from an origin "
@@ -1237,6 +1315,13 @@ SCHEMAS = {
                            "actor": arr(obj({"role": S("CodeableConcept"), "reference": S("Reference")}, required=["role", "reference"])),
                            "action": arr(S("CodeableConcept")), "provision": arr({"type": "object"})})},
         CONSENT),
+    "ReviewRequest": obj(
+        {"resourceType": {"type": "string", "const": "Parameters"},
+         "parameter": {"type": "array", "items": obj(
+             {"name": {"type": "string", "enum": ["outcome", "note"]}, "valueCode": {"type": "string", "enum": REVIEW_OUTCOMES},
+              "valueString": {"type": "string", "maxLength": 2000}}, required=["name"])}},
+        required=["resourceType", "parameter"],
+        description="`$review`'s input: `outcome` (valueCode) and optionally `note` (valueString)."),
     "ConsentRequest": {
         "type": "object",
         "description": "The body of `POST /Consent`: one FHIR R4 Consent for one patient (C6). Elements are checked at three levels: "
@@ -1306,7 +1391,8 @@ SCHEMAS = {
          "type": {**S("Coding"), "description": "Always `http://terminology.hl7.org/CodeSystem/audit-event-type#rest`."},
          "subtype": {"type": "array", "minItems": 1, "maxItems": 2, "items": S("Coding"),
                      "description": f"First the FHIR interaction (`{INTERACTION_SYSTEM}`: `read`, `search-type`, `create`, "
-                                    f"`operation`); then, for every emergency override attempt (a request that carried "
+                                    f"`operation`); then, on a privacy officer's review of another record, `{AUDIT_SUBTYPE_SYSTEM}#review`, "
+                                    f"or, for every emergency override attempt (a request that carried "
                                     f"`X-Purpose-Of-Use`, allowed or refused), `{AUDIT_SUBTYPE_SYSTEM}#emergency-override`."},
          "action": {"type": "string", "enum": ["R", "C", "E"], "description": "C for create, E for operation, R otherwise."},
          "recorded": {"type": "string", "format": "date-time", "description": "When the request was decided and recorded (UTC, ms)."},
@@ -1319,8 +1405,10 @@ SCHEMAS = {
          "agent": {"type": "array", "minItems": 1, "maxItems": 2, "items": S("AuditEventAgent"),
                    "description": "The user (`requestor` true), then the organisation they act for (`requestor` false)."},
          "source": obj({"site": {"type": "string", "const": "Cheshire Care Record"}, "observer": S("Reference")}, required=["observer"]),
-         "entity": {"type": "array", "minItems": 1, "maxItems": 3, "items": S("AuditEventEntity"),
-                    "description": "The patient the record is filed under (`Patient/{NHS number}`); for privacy officers, when a "
+         "entity": {"type": "array", "minItems": 1, "maxItems": 4, "items": S("AuditEventEntity"),
+                    "description": "The patient the record is filed under (`Patient/{NHS number}`); on a review, the access reviewed "
+                                   "(`AuditEvent/{id}`, `description` \"the access reviewed\", details `review-outcome` and "
+                                   "`review-note` for privacy officers); for privacy officers, when a "
                                    "patient-role user asked for another patient's record, that other patient (by NHS number "
                                    f"identifier only, `description` \"{PROBE_DESCRIPTION}\"); then the request."}},
         None),
@@ -1346,7 +1434,9 @@ SCHEMAS = {
                                                           f"another patient asked for by a patient: \"{PROBE_DESCRIPTION}\"."},
          "detail": {"type": "array", "items": obj(
              {"type": {"type": "string", "enum": ["reason-code", "basis", "purpose-of-use", "emergency-reason", "returned",
-                                                  "client-request-id", "correlation-id", "throttled-requests"]},
+                                                  "client-request-id", "correlation-id", "throttled-requests",
+                                                  "patient-registered-practice", "review-state", "reviewed-by", "reviewed-at",
+                                                  "review-note", "review-record", "review-outcome"]},
               "valueString": {"type": "string"}}, required=["type", "valueString"]),
              "description": "On the request entity, in this order when present: `reason-code` (`OK` or the C5 code); `basis` of an "
                             "allowed access (`consent`, `short-term-consent`, `emergency-override`, `own-record`, "
@@ -1355,7 +1445,11 @@ SCHEMAS = {
                             "2xx answer released, e.g. `Patient/9000000009` or `Bundle total 3: 3 Condition`); "
                             "`client-request-id` and `correlation-id` (the client's `X-Request-ID` and `X-Correlation-ID` as "
                             "given, first 200 characters); `throttled-requests` (on a rate-limit summary record: how many "
-                            "requests the rate limit refused)."}},
+                            "requests the rate limit refused); for privacy officers, `patient-registered-practice` (the patient's "
+                            "registered GP practice when the access was made); in an organisation review, `GET /AuditEvent/{id}` and "
+                            "`$review` answers, `review-state` (`pending` while flagged and unreviewed, else the latest review's "
+                            "outcome) with `reviewed-by`, `reviewed-at`, `review-note` and `review-record` (the review's own "
+                            "AuditEvent). On a review's entity for the access reviewed: `review-outcome`, `review-note`."}},
         description="The patient (`type` audit-entity-type 1, `role` object-role 1), or the request (BALP `XrequestId`): "
                     "`what.identifier.value` is the server's own request id (a lower-case UUID; the client cannot choose it)."),
     "BundleLink": obj(
@@ -2090,8 +2184,16 @@ PATHS["/AuditEvent"] = {
                        "are never returned. Each entry's `fullUrl` reads it again with `GET /AuditEvent/{id}`.\n\n"
                        "What each sees: a privacy officer gets the whole event; role `patient` gets who (user id, name, role, "
                        "organisation), when, what and the outcome, but not the staff member's registration number (`agent.altId`) "
-                       "or IP address (`agent.network`).",
-        "parameters": search_params("AuditPatient", "AuditDate", "AuditSubtype"),
+                       "or IP address (`agent.network`).\n\n"
+                       "**Without `patient`: a privacy officer's review of their organisation (issue 11).** Role `privacy-officer` "
+                       "only (everyone else `403 ROLE_NOT_PERMITTED`). Every record about a patient registered with the officer's "
+                       "organisation *when the access was made* (each record keeps the registered practice it was decided on), and "
+                       "every record of the organisation's own staff's requests about any patient. `date` is required and must "
+                       "bound the period on both sides, at most 31 days (e.g. `date=2026-11` or `date=ge2026-11-01&date=lt2026-11-15`); "
+                       "`altid`, `subtype` (also `review`), `outcome` and `flag` filter; newest first; paged. Flags are shown as "
+                       f"`meta.tag` (`{AUDIT_FLAG_SYSTEM}`) and the review state as the `review-state` detail. Records about no "
+                       "patient are left out. Review a record with `POST /AuditEvent/{id}/$review`.",
+        "parameters": search_params("AuditPatient", "AuditDate", "AuditSubtype", "AuditAltid", "AuditOutcome", "AuditFlag"),
         "responses": responses(
             ok("A searchset Bundle of AuditEvent.", S("AuditEventBundle"), examples={
                 "trail": {"summary": "Role patient, their own trail: an emergency override after a search refused for want of "
@@ -2111,6 +2213,11 @@ PATHS["/AuditEvent"] = {
                                f"{OTHER_NHS}'s record (Examples/resources/AuditEvent-patient-probe.json)",
                     "value": bundle(3, [("self", f"{BASE}/AuditEvent?_count=1&_offset=0&patient={OTHER_NHS}"),
                                         ("next", f"{BASE}/AuditEvent?_count=1&_offset=1&patient={OTHER_NHS}")], [AUDIT_PROBE_FILE])},
+                "organisationReview": {
+                    "summary": "A privacy officer of A81001, no patient: ?date=ge2026-11-25&date=lt2026-11-26&flag=emergency-override "
+                               "(an override at 22:17 by a nurse of another organisation, flagged and not yet reviewed)",
+                    "value": bundle(1, [("self", f"{BASE}/AuditEvent?_count=50&_offset=0&date=ge2026-11-25&date=lt2026-11-26"
+                                                 "&flag=emergency-override")], [AUDIT_REVIEW_PENDING])},
                 "probeForPatient": {
                     "summary": f"The same record in the requester's own trail (role patient, ?patient={PROBER_NHS}): the other "
                                "NHS number is not shown",
@@ -2120,6 +2227,41 @@ PATHS["/AuditEvent"] = {
             ("400", "BadRequestAuditSearch"), ("403", "ForbiddenAudit")),
     },
     **write_ops("AuditEvent", False, ["post", "put", "patch", "delete"]),
+}
+PATHS["/AuditEvent/{id}/$review"] = {
+    "post": {
+        "tags": ["AuditEvent"],
+        "operationId": "reviewAuditEvent",
+        "summary": "Record a privacy officer's review of an access (issue 11)",
+        "description": "Role `privacy-officer` only (`403 ROLE_NOT_PERMITTED`); a token with a `scope` claim needs `c` on AuditEvent "
+                       "(`user/AuditEvent.c`, `403 SCOPE_NOT_GRANTED`). The record must be an access about a patient within the "
+                       "officer's scope (the patient registered with their organisation when the access was made, or a request by "
+                       "their staff), and not itself a review: otherwise `404 RESOURCE_NOT_FOUND`, the same as an unknown id. The "
+                       "body is a `Parameters` with `outcome` (`valueCode`: `appropriate`, `inappropriate`, `needs-follow-up`) and "
+                       "optionally `note` (`valueString`, at most 2000 characters); anything else is `422 INVALID_RESOURCE`. The "
+                       "review is this request's own audit record: appended to the hash chain, linked to the access (`reviewOf`), "
+                       "committed before the answer (`503 AUDIT_UNAVAILABLE` if it cannot be); the access record is never changed. "
+                       "Any access may be reviewed, flagged or not, and again (the latest review is the state shown). Answers the "
+                       "reviewed AuditEvent as it now reads. `care-record audit review` records the same from the command line.",
+        "parameters": [ref("parameters", "AuditEventId"), ref("parameters", "Format"), *ID_PARAMS] + AUTH_PARAMS,
+        "requestBody": {"required": True, "description": "A FHIR Parameters resource.", "content": {FHIR: {
+            "schema": S("ReviewRequest"), "example": REVIEW_REQUEST}}},
+        "responses": {
+            "200": {"description": "The reviewed AuditEvent with its review.",
+                    "headers": {**STD_HEADERS, "ETag": ref("headers", "ETag")},
+                    "content": {FHIR: {"schema": S("AuditEvent"), "example": AUDIT_REVIEW_DONE}}},
+            "400": ref("responses", "BadRequestRead"),
+            "401": ref("responses", "TokenInvalid"),
+            "403": ref("responses", "ForbiddenAudit"),
+            "404": ref("responses", "ResourceNotFound"),
+            "406": ref("responses", "NotAcceptable"),
+            "413": ref("responses", "ReviewTooLarge"),
+            "422": ref("responses", "ReviewUnprocessable"),
+            "429": ref("responses", "TooManyRequests"),
+            "500": ref("responses", "InternalError"),
+            "503": ref("responses", "AuditUnavailable"),
+        },
+    },
 }
 PATHS["/AuditEvent/{id}"] = {
     "get": {

@@ -11,9 +11,8 @@ enum AuditEventMapper {
     static func event(_ record: AuditRecord, forPatient: Bool = false) -> AuditEvent {
         // Every override attempt is flagged, allowed or refused (issue 8.6).
         let override = record.isEmergencyOverrideAttempt
-        var subtypes = record.isReview
-            ? [Coding(system: subtypeSystem, code: "review", display: "Review of an access")]
-            : [Coding(system: interactionSystem, code: record.interaction)]
+        var subtypes = [Coding(system: interactionSystem, code: record.interaction)]
+        if record.isReview { subtypes.append(Coding(system: subtypeSystem, code: "review", display: "Review of an access")) }
         if override { subtypes.append(Coding(system: subtypeSystem, code: "emergency-override", display: "Emergency override")) }
 
         var user = AuditEvent.Agent(
@@ -35,7 +34,7 @@ enum AuditEventMapper {
         event.id = String(record.sequence)
         event.meta = Meta(versionId: String(record.hash.prefix(16)), lastUpdated: record.recorded, source: "urn:care-record:source:audit")
         event.subtype = subtypes
-        event.action = record.interaction == "create" ? "C" : record.interaction == "operation" || record.isReview ? "E" : "R"
+        event.action = record.interaction == "create" ? "C" : record.interaction == "operation" ? "E" : "R"
         event.outcome = record.status < 400 ? "0" : record.status < 500 ? "4" : "8"
         event.outcomeDesc = record.reasonCode == "OK" ? nil : record.reasonCode
         if override {

@@ -64,6 +64,7 @@ struct AuditEventController {
     @Sendable func organisationSearch(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
         guard let user = context.user else { throw FHIRError.tokenInvalid }
         guard user.role == .privacyOfficer else { throw FHIRError.roleNotPermitted }
+        context.audit.update { $0.basis = .privacyOfficer }
         let parameters = try SearchParameters(
             request, allowed: OrganisationAuditSearch.parameters.union(SearchParameters.paging), repeatable: ["date"], isSearch: true)
         let search = try OrganisationAuditSearch(parameters)
@@ -110,6 +111,7 @@ struct AuditEventController {
             $0.attemptedPatient = record.attemptedPatientNHS.flatMap(NHSNumber.init)
             $0.registeredPractice = record.patientRegisteredOds
             $0.review = AuditTrail.Review(of: record.sequence, outcome: submitted.outcome, note: submitted.note)
+            $0.basis = .privacyOfficer
             $0.returned = "AuditEvent/\(record.sequence)"
         }
         try await AuditMiddleware.commitBeforeChange(auditLog, status: .ok, request: request, context: context, clock: clock)
