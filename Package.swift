@@ -120,6 +120,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The read benchmark's yardstick: a bare Hummingbird server with one fixed Patient (Benchmarks/read-benchmark.sh).
+        .executableTarget(
+            name: "bare-hummingbird",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/BareServer"
+        ),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
         .testTarget(
             name: "CareRecordStoreTests",

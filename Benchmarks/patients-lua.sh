@@ -1,6 +1,7 @@
 # Shared by the benchmarks: writes a wrk Lua script that requests PATH_PREFIX{nhs} for patients registered at A81001
-# with a permanent consent in force (so a GP of that practice may read each), rotating through them.
-#   write_patient_requests DATABASE OUTPUT PATH_PREFIX [LIMIT]
+# with a permanent consent in force (so a GP of that practice may read each), rotating through them; PATH_SUFFIX follows
+# the NHS number (e.g. /$everything).
+#   write_patient_requests DATABASE OUTPUT PATH_PREFIX [LIMIT] [PATH_SUFFIX]
 write_patient_requests() {
   python3 - "$1" "${4:-100000}" >"$2" <<'PY'
 import sqlite3, sys
@@ -15,7 +16,7 @@ PY
 counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", "$3" .. patients[(counter % #patients) + 1])
+  return wrk.format("GET", "$3" .. patients[(counter % #patients) + 1] .. "${5:-}")
 end
 LUA
 }

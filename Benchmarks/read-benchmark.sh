@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Read benchmark (run on purpose, not in `swift test`): a generated region of $PATIENTS patients is synced,
-# served from a release build, and `wrk` requests GET /Patient/{nhs} as a GP of the registered practice,
-# rotating over every patient registered there with consent, with the full access decision and a durable
-# audit record per request (audit cannot be switched off). Results go to Benchmarks/results/ and the README.
+# Read benchmark (run on purpose, not in `swift test`; issue 12): a generated region of $PATIENTS patients is synced and
+# served from a release build; `wrk` requests, as a GP of the registered practice, rotating over $ROTATE patients
+# registered there with consent, with the full path (token verified, the access decision, a durable audit record before
+# each response; audit cannot be switched off):
+#   GET /Patient/{nhs}, GET /Condition?patient={nhs} (a page of up to 50), GET /Patient/{nhs}/$everything
+# and, in the same run and with the same wrk settings, the bare Hummingbird server of Benchmarks/BareServer answering a
+# fixed 1 KB Patient. Prints each endpoint's req/s and p99, and the ratio of GET /Patient to the bare server.
+# Results go to Benchmarks/results/ and the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/patients-lua.sh
 PATIENTS=${PATIENTS:-10000}
-DURATION=${DURATION:-30s}
+ROTATE=${ROTATE:-500}
+DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-1}
 PORT=${PORT:-18090}
+BARE_PORT=${BARE_PORT:-18099}
 scripts/setup
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk; }
 swift build -c release --product care-record
+swift build -c release --product bare-hummingbird
 BIN=.build/release/care-record
 WORK=$(mktemp -d)
 SERVER=""
@@ -22,26 +30,65 @@ OUT=Benchmarks/results/read-$(date -u +%Y%m%dT%H%M%SZ).txt
 
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(swift --version 2>&1 | head -1)"
+  echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)')"
   /usr/bin/time -f "generate: %e s, peak RSS %M KiB" $BIN generate --patients "$PATIENTS" --out "$WORK/region"
   sed -i "s/8080/$PORT/g" "$WORK/region/care-record.yaml"
   /usr/bin/time -f "sync: %e s, peak RSS %M KiB" $BIN sync --config "$WORK/region/care-record.yaml"
 } 2>&1 | tee "$OUT"
 
-write_patient_requests "$WORK/region/data/care-record.sqlite" "$WORK/patients.lua" "/Patient/"
+DB="$WORK/region/data/care-record.sqlite"
+write_patient_requests "$DB" "$WORK/patient.lua" "/Patient/" "$ROTATE"
+write_patient_requests "$DB" "$WORK/condition.lua" "/Condition?_count=50&patient=" "$ROTATE"
+write_patient_requests "$DB" "$WORK/everything.lua" "/Patient/" "$ROTATE" '/$everything'
 TOKEN=$($BIN token --key "$WORK/region/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
-FIRST=$(python3 -c 'import re, sys; print(re.search(r"[0-9]{10}", open(sys.argv[1]).read()).group())' "$WORK/patients.lua")
-echo "patients registered at A81001 with consent: $(grep -o '"[0-9]\{10\}"' "$WORK/patients.lua" | wc -l)" | tee -a "$OUT"
+FIRST=$(python3 -c 'import re, sys; print(re.search(r"[0-9]{10}", open(sys.argv[1]).read()).group())' "$WORK/patient.lua")
+echo "patients rotated (registered at A81001, with consent): $(grep -o '"[0-9]\{10\}"' "$WORK/patient.lua" | wc -l)" | tee -a "$OUT"
+
+# run NAME PORT LUA [HEADER]: wrk with --latency; records "NAME req/s p99" in $WORK/summary.
+run() {
+  local name=$1 port=$2 lua=$3; shift 3
+  echo "== $name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION" | tee -a "$OUT"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" "$@" "http://127.0.0.1:$port" | tee "$WORK/wrk.txt" | tee -a "$OUT"
+  local rps p99 errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
+  errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$WORK/wrk.txt")
+  printf '%s\t%s req/s\tp99 %s\t%s\n' "$name" "$rps" "$p99" "${errors:-no errors}" >>"$WORK/summary"
+}
+
+# The yardstick first, alone on the machine.
+.build/release/bare-hummingbird "$BARE_PORT" >"$WORK/bare.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$BARE_PORT/Patient/$FIRST" >/dev/null && break; sleep 0.2; done
+run bare-hummingbird "$BARE_PORT" "$WORK/patient.lua"
+kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 
 # As in service: the full access decision, a durable audit record per request, signed checkpoints.
-for mode in audited; do
-  $BIN serve --config "$WORK/region/care-record.yaml" >"$WORK/serve-$mode.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-  echo "== $mode: status check $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/Patient/$FIRST")" | tee -a "$OUT"
-  echo "wrk -t2 -c$CONNECTIONS -d$DURATION GET /Patient/{nhs}" | tee -a "$OUT"
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee -a "$OUT"
-  echo "health: $(curl -s "http://127.0.0.1:$PORT/health")" | tee -a "$OUT"
-  kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
-done
+$BIN serve --config "$WORK/region/care-record.yaml" >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+echo "status check: $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/Patient/$FIRST")" | tee -a "$OUT"
+run "GET /Patient/{nhs}" "$PORT" "$WORK/patient.lua" -H "Authorization: Bearer $TOKEN"
+run "GET /Condition?patient=" "$PORT" "$WORK/condition.lua" -H "Authorization: Bearer $TOKEN"
+run "GET /Patient/{nhs}/\$everything" "$PORT" "$WORK/everything.lua" -H "Authorization: Bearer $TOKEN"
+echo "server RSS after the run: $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVER/status)" | tee -a "$OUT"
+echo "health: $(curl -s "http://127.0.0.1:$PORT/health")" | tee -a "$OUT"
+kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 echo "audit verify: $($BIN audit verify --config "$WORK/region/care-record.yaml")" | tee -a "$OUT"
+
+{
+  echo "== summary (req/s, p99)"
+  while read -r line; do echo "  $line"; done <"$WORK/summary"
+  python3 - "$WORK/summary" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, rate = line.split("\t")[:2]
+    rows[name] = float(rate.split()[0])
+bare = rows.get("bare-hummingbird")
+patient = rows.get("GET /Patient/{nhs}")
+if bare and patient:
+    print(f"ratio GET /Patient/{{nhs}} / bare Hummingbird: {patient / bare:.3f} ({patient:.0f} / {bare:.0f} req/s)")
+PY
+} | tee -a "$OUT"
 echo "results: $OUT"

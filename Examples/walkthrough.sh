@@ -127,6 +127,20 @@ SCOPED=$(token --sub dr.scoped --ods RJR --role doctor --registration GMC-609876
 check "a token scoped to Patient reads the Patient" 200 - -H "$(auth "$SCOPED")" "$BASE/Patient/$CONSENTED"
 check "... but not its Conditions" 403 SCOPE_NOT_GRANTED -H "$(auth "$SCOPED")" "$BASE/Condition?patient=$CONSENTED"
 
+# A privacy officer's review of their organisation (issue 11): today's emergency overrides by RJR staff, then a review.
+TODAY=$(python3 -c 'import datetime; print(datetime.datetime.now(datetime.timezone.utc).date())')
+TOMORROW=$(python3 -c 'import datetime; print(datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=1))')
+PO_RJR=$(token --sub po.rjr --name "Pat Reviewer" --ods RJR --role privacy-officer)
+check "privacy officer: the organisation's overrides today, no patient" 200 - -H "$(auth "$PO_RJR")" "$BASE/AuditEvent?date=ge$TODAY&date=lt$TOMORROW&flag=emergency-override"
+check "... at most 31 days per request" 400 INVALID_PARAMETER -H "$(auth "$PO_RJR")" "$BASE/AuditEvent?date=ge2026-01-01&date=lt2026-03-01"
+check "... and only for privacy officers" 403 ROLE_NOT_PERMITTED -H "$(auth "$HOSPITAL")" "$BASE/AuditEvent?date=ge$TODAY&date=lt$TOMORROW"
+OVERRIDE_ID=$(curl -s -H "$(auth "$PO_RJR")" "$BASE/AuditEvent?date=ge$TODAY&date=lt$TOMORROW&flag=emergency-override&altid=nurse.walk" \
+  | python3 -c "import json,sys; e=json.load(sys.stdin).get('entry') or [{}]; print(e[-1].get('resource',{}).get('id',''))")
+REVIEW='{"resourceType":"Parameters","parameter":[{"name":"outcome","valueCode":"appropriate"},{"name":"note","valueString":"Confirmed with ED"}]}'
+check "review the nurse's emergency override" 200 - -H "$(auth "$PO_RJR")" -H 'Content-Type: application/fhir+json' -X POST -d "$REVIEW" "$BASE/AuditEvent/$OVERRIDE_ID/\$review"
+check "... with an outcome that is not one of the three" 422 INVALID_RESOURCE -H "$(auth "$PO_RJR")" -H 'Content-Type: application/fhir+json' -X POST -d '{"resourceType":"Parameters","parameter":[{"name":"outcome","valueCode":"fine"}]}' "$BASE/AuditEvent/$OVERRIDE_ID/\$review"
+check "... outside the officer's organisation reads as unknown" 404 RESOURCE_NOT_FOUND -H "$(auth "$(token --sub po.hospice --ods H1001 --role privacy-officer)")" -H 'Content-Type: application/fhir+json' -X POST -d "$REVIEW" "$BASE/AuditEvent/$OVERRIDE_ID/\$review"
+
 # The audit trail against the demo's signed checkpoints (written every 2 s): wait for one to cover the requests above.
 sleep 3
 STEP=$((STEP + 1))
@@ -134,6 +148,14 @@ if VERIFY=$("$BIN" audit verify --config "$REGION/care-record.yaml" 2>&1) && [[ 
   PASSED=$((PASSED + 1)); printf 'ok    %2d audit verify against signed checkpoints: %s\n' "$STEP" "$VERIFY"
 else
   FAILED=$((FAILED + 1)); printf 'FAIL  %2d audit verify against signed checkpoints: %s\n' "$STEP" "$VERIFY"
+fi
+
+STEP=$((STEP + 1))
+if REPORT=$("$BIN" audit report --config "$REGION/care-record.yaml" --organisation RJR --from "$TODAY" --to "$TODAY" 2>&1) \
+   && [[ "$REPORT" == *"appropriate by po.rjr"* ]]; then
+  PASSED=$((PASSED + 1)); printf 'ok    %2d audit report --organisation RJR shows the reviewed override\n' "$STEP"
+else
+  FAILED=$((FAILED + 1)); printf 'FAIL  %2d audit report --organisation RJR: %s\n' "$STEP" "$REPORT"
 fi
 
 echo "$PASSED passed, $FAILED failed"
