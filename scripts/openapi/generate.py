@@ -1215,7 +1215,9 @@ SCHEMAS = {
     "Period": obj({"start": STR, "end": STR}),
     "Meta": obj(
         {"versionId": {"type": "string", "description": "Digest of the served content (16 hex digits); the resource's ETag. "
-                                                        "For an AuditEvent: the start of the audit record's chain hash."},
+                                                        "For an AuditEvent: the start of the audit record's chain hash (shown flagged or reviewed "
+                                                        "to a privacy officer: a digest of the record's hash, its flags and its "
+                                                        "latest review, so that the ETag changes with them)."},
          "lastUpdated": {"type": "string", "format": "date-time",
                          "description": "When the source last updated it; for a Consent recorded with `POST /Consent`, when it was "
                                         "recorded; for an AuditEvent, its `recorded`."},

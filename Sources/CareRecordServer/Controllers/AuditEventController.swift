@@ -1,4 +1,5 @@
 import CareRecordStore
+import Crypto
 import FHIR
 import Foundation
 import Hummingbird
@@ -50,7 +51,15 @@ struct AuditEventController {
         let record = reviewed.record
         // Only records about a patient are shown this way (the searches and $review leave the others out).
         guard let patient = AuditFlagger.patient(of: record).flatMap(NHSNumber.init) else { throw FHIRError.internalError }
-        let version = reviewed.latestReview.map { "\(record.hash.prefix(8))\($0.hash.prefix(8))" } ?? String(record.hash.prefix(16))
+        // The version (and ETag) follows what the view shows: the record, its flags (which the log around it can change)
+        // and its latest review.
+        let version: String
+        if reviewed.flags.isEmpty && reviewed.reviews.isEmpty {
+            version = String(record.hash.prefix(16))
+        } else {
+            let basis = ([record.hash, reviewed.latestReview?.hash ?? ""] + reviewed.flags.sorted().map(\.rawValue)).joined(separator: "|")
+            version = String(SHA256.hash(data: Data(basis.utf8)).hexadecimal.prefix(16))
+        }
         var event = AuditEventMapper.event(reviewed)
         event.meta?.versionId = version
         return StoredResource(

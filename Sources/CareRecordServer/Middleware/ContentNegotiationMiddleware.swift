@@ -12,7 +12,7 @@ struct ContentNegotiationMiddleware: RouterMiddleware {
         if let format = request.uri.queryParameters["_format"], !Self.jsonFormats.contains(String(format).lowercased()) {
             throw FHIRError.notAcceptable
         }
-        if let accept = request.headers[.accept], !accept.trimmingCharacters(in: .whitespaces).isEmpty, !Self.accepts(accept) {
+        if let accept = request.headers[.accept], !accept.trimmingASCIISpaces.isEmpty, !Self.accepts(accept) {
             throw FHIRError.notAcceptable
         }
         return try await next(request, context)

@@ -43,8 +43,8 @@ enum FHIRResponse {
     static func matches(_ header: String, etag: String) -> Bool {
         let ours = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
         return header.split(separator: ",").contains { candidate in
-            let tag = candidate.trimmingCharacters(in: .whitespaces)
-            return tag == "*" || (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == ours
+            let tag = candidate.trimmingASCIISpaces
+            return tag == "*" || (tag.hasPrefix("W/") ? tag.dropFirst(2) : tag) == ours
         }
     }
 
