@@ -18,16 +18,20 @@ public struct APISettings: Sendable, Equatable {
     public var requireScopes: Bool
     /// Origins whose pages may call the API from a browser; none by default.
     public var cors: CORSSettings
+    /// Organisation names by ODS code (`organisations:`), shown beside the codes: on searchset entries' source
+    /// organisation and on the organisation agent of an AuditEvent.
+    public var organisationNames: [String: String]
 
     public init(
         rateLimit: RateLimitSettings = RateLimitSettings(), trustedProxies: Set<String> = [], smart: SMARTConfiguration? = nil,
-        requireScopes: Bool = false, cors: CORSSettings = CORSSettings()
+        requireScopes: Bool = false, cors: CORSSettings = CORSSettings(), organisationNames: [String: String] = [:]
     ) {
         self.rateLimit = rateLimit
         self.trustedProxies = trustedProxies
         self.smart = smart
         self.requireScopes = requireScopes
         self.cors = cors
+        self.organisationNames = organisationNames
     }
 }
 
@@ -100,12 +104,13 @@ public struct CareRecordAPI: Sendable {
             access: PatientAccessMiddleware.Dependencies(
                 repository: repository, auditStore: auditStore, policy: policy, clock: clock, telemetry: telemetry, metrics: metrics,
                 requireScopes: settings.requireScopes))
-        PatientController(repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
+        let names = settings.organisationNames
+        PatientController(repository: repository, baseURL: baseURL, organisationNames: names).addRoutes(to: patientScoped)
         for type in ClinicalResourceType.allCases {
-            ClinicalController(type: type, repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
+            ClinicalController(type: type, repository: repository, baseURL: baseURL, organisationNames: names).addRoutes(to: patientScoped)
         }
         ConsentController(repository: repository, baseURL: baseURL, auditLog: auditLog, clock: clock).addRoutes(to: patientScoped)
-        AuditEventController(auditStore: auditStore, baseURL: baseURL).addRoutes(to: patientScoped)
+        AuditEventController(auditStore: auditStore, baseURL: baseURL, organisationNames: names).addRoutes(to: patientScoped)
         ReadOnlyController().addRoutes(to: authenticated)
         return router
     }

@@ -30,7 +30,8 @@ enum APIFactory {
             baseURL: configuration.server.baseURL,
             settings: APISettings(
                 rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies, smart: smart(configuration),
-                requireScopes: configuration.auth.requireScopes, cors: configuration.server.cors),
+                requireScopes: configuration.auth.requireScopes, cors: configuration.server.cors,
+                organisationNames: Dictionary(configuration.organisations.map { ($0.ods, $0.name) }, uniquingKeysWith: { first, _ in first })),
             telemetry: Telemetry(tracer: tracer))
     }
 

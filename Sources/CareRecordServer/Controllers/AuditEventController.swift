@@ -7,6 +7,8 @@ import Hummingbird
 struct AuditEventController {
     let auditStore: any AuditStore
     let baseURL: String
+    /// Organisation names by ODS code, shown on the organisation agent.
+    var organisationNames: [String: String] = [:]
 
     func addRoutes(to routes: PatientScopedRoutes) {
         routes.get(
@@ -31,7 +33,7 @@ struct AuditEventController {
         StoredResource(
             id: String(record.sequence), resourceType: AuditEvent.resourceType, nhsNumber: patient, sourceId: nil,
             versionId: String(record.hash.prefix(16)), lastUpdated: FHIRDateTime.parse(record.recorded) ?? Date(),
-            json: try FHIRJSON.encode(AuditEventMapper.event(record, forPatient: forPatient)))
+            json: try FHIRJSON.encode(AuditEventMapper.event(record, forPatient: forPatient).namingOrganisations(organisationNames)))
     }
 
     @Sendable func search(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
