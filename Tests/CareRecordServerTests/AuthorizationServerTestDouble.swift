@@ -47,7 +47,7 @@ final class AuthorizationServerTestDouble: Sendable {
         router.get("/authorize") { request, _ in self.authorize(request) }
         router.post("/token") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
-            return self.token(form: String(buffer: body))
+            return self.token(form: String(decoding: body.readableBytesView, as: UTF8.self))
         }
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), onServerRunning: { _ in await onRunning() }, logger: logger)

@@ -93,7 +93,8 @@ struct PortalBrowserTests {
             let refused = try await chromium.dumpDOM(optedOutURL)
             #expect(refused.contains(#"data-state="opted-out""#), "\(refused.suffix(3000))")
             #expect(refused.contains(#"<p id="opted-out-message" class="verbatim">The patient has declined to have an electronic shared record.</p>"#))
-            #expect(!refused.contains("Allergies and reactions</h2>\n        <div class=\"list-body\"><ul"))
+            #expect(refused.contains(#"<section id="allergies" class="panel" hidden="" aria-labelledby="allergies-title">"#), "no record shown")
+            #expect(refused.contains("Who has looked at your record</h2>"))
             try await chromium.screenshot(optedOutURL, to: output.appendingPathComponent("portal-opted-out.png"))
         }
 

@@ -86,7 +86,7 @@ struct DemoCommand: AsyncParsableCommand {
             group.addTask { try await portalApp.runService() }
             group.addTask { try await apiApp.runService() }
             // Either stopping (Ctrl-C, or a port in use) stops both.
-            try await group.next()
+            _ = try await group.next()
             group.cancelAll()
         }
     }
