@@ -2,6 +2,7 @@ import CareRecordStore
 import Crypto
 import FHIR
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging

@@ -1,5 +1,6 @@
 import CareRecordServer
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
