@@ -130,6 +130,11 @@
 
   /** Every entry of a search, page by page (offsets built here: links in the answer are never followed with the token). */
   async function searchAll(type, extra) {
+    if (type === "Consent") {
+      // The patient's decisions come in one unpaged searchset.
+      const bundle = await apiGet("/Consent?patient=" + encodeURIComponent(session.nhs));
+      return (bundle.entry || []).filter((e) => e.resource && e.resource.resourceType === type);
+    }
     const entries = [];
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const bundle = await apiGet("/" + type + "?patient=" + encodeURIComponent(session.nhs) + (extra || "")

@@ -2,6 +2,7 @@ import CareRecordStore
 import Crypto
 import FHIR
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -33,6 +34,22 @@ struct PortalBrowserTests {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
+    /// A patient whose allergies a GP at Hoole Road Surgery (A81001) may read: registered there, with consent on record.
+    static func patientWithAllergiesAtA81001(_ fixture: RegionFixture) async throws -> String {
+        let configuration = try CareRecordConfiguration.load(path: fixture.folder.appendingPathComponent("care-record.yaml").path)
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let database = try DatabaseQueue(path: try #require(configuration.databasePath), configuration: readOnly)
+        let candidates = try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT nhsNumber FROM clinicalEntry WHERE resourceType = 'AllergyIntolerance' AND sourceId = 'gp-a81001' ORDER BY nhsNumber")
+        }
+        for nhs in candidates {
+            guard let state = try await fixture.repository.patientState(try #require(NHSNumber(nhs))) else { continue }
+            if state.registeredPractice == "A81001", state.restriction == .none, !state.consentsInForce(at: Date()).isEmpty { return nhs }
+        }
+        throw CLIError("the fixture region has no patient with allergies and consent at A81001")
+    }
+
     /// The display texts of a patient's allergies, read from the record itself.
     static func allergyTexts(_ fixture: RegionFixture, nhs: String) async throws -> [String] {
         let entries = try await fixture.repository.clinicalEntries(.allergyIntolerance, patient: try #require(NHSNumber(nhs)), page: PageRequest(offset: 0, count: 200))
@@ -52,10 +69,10 @@ struct PortalBrowserTests {
     func developmentSignIn() async throws {
         let chromium = try Chromium.require()
         let fixture = try await RegionFixture.shared()
-        let nhs = try fixture.nhs(\.registeredAtA81001)
+        let nhs = try await Self.patientWithAllergiesAtA81001(fixture)
         let optedOut = try fixture.nhs(\.hospitalOptedOut)
         let allergies = try await Self.allergyTexts(fixture, nhs: nhs)
-        try #require(!allergies.isEmpty, "the demo patient has allergies to show")
+        try #require(!allergies.isEmpty, "the patient has allergies to show")
         let names = try Self.organisationNames(fixture)
         let store = try temporaryAuditStore()
         let output = try TestOutput.folder("PortalBrowserTests")
@@ -113,7 +130,7 @@ struct PortalBrowserTests {
     func smartSignIn() async throws {
         let chromium = try Chromium.require()
         let fixture = try await RegionFixture.shared()
-        let nhs = try fixture.nhs(\.registeredAtA81001)
+        let nhs = try await Self.patientWithAllergiesAtA81001(fixture)
         let allergies = try await Self.allergyTexts(fixture, nhs: nhs)
         let patientToken = try await signedToken(fixture, sub: "patient-\(nhs)", name: "A patient", ods: "A81001", role: "patient", nhs: nhs)
         let authorization = AuthorizationServerTestDouble(accessToken: patientToken, patient: nhs)
