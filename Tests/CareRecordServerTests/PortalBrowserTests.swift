@@ -104,7 +104,7 @@ struct PortalBrowserTests {
             // The reason is shown as text: its angle brackets stay text, not markup.
             #expect(dom.contains("Reason given: Collapsed in town, &lt;no&gt; notes"))
             #expect(!dom.contains(patientToken), "the token is not put into the page")
-            try await chromium.screenshot(url, to: output.appendingPathComponent("portal-record.png"))
+            try await chromium.screenshot(url, to: output.appendingPathComponent("portal-record.png"), height: 2700)
 
             let optedOutToken = try await signedToken(fixture, sub: "patient-\(optedOut)", name: "A patient", ods: "A81001", role: "patient", nhs: optedOut)
             let optedOutURL = "http://127.0.0.1:\(portalPort)/#access_token=\(optedOutToken)"
