@@ -20,10 +20,14 @@ public struct APISettings: Sendable, Equatable {
     public var cors: CORSSettings
     /// What marks an access for a privacy officer's review.
     public var auditReview: AuditReviewSettings
+    /// Organisation names by ODS code (`organisations:`), shown beside the codes: on searchset entries' source
+    /// organisation and on the organisation agent of an AuditEvent.
+    public var organisationNames: [String: String]
 
     public init(
         rateLimit: RateLimitSettings = RateLimitSettings(), trustedProxies: Set<String> = [], smart: SMARTConfiguration? = nil,
-        requireScopes: Bool = false, cors: CORSSettings = CORSSettings(), auditReview: AuditReviewSettings = AuditReviewSettings()
+        requireScopes: Bool = false, cors: CORSSettings = CORSSettings(), auditReview: AuditReviewSettings = AuditReviewSettings(),
+        organisationNames: [String: String] = [:]
     ) {
         self.auditReview = auditReview
         self.rateLimit = rateLimit
@@ -31,6 +35,7 @@ public struct APISettings: Sendable, Equatable {
         self.smart = smart
         self.requireScopes = requireScopes
         self.cors = cors
+        self.organisationNames = organisationNames
     }
 }
 
@@ -103,14 +108,15 @@ public struct CareRecordAPI: Sendable {
             access: PatientAccessMiddleware.Dependencies(
                 repository: repository, auditStore: auditStore, policy: policy, clock: clock, telemetry: telemetry, metrics: metrics,
                 requireScopes: settings.requireScopes))
-        PatientController(repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
+        let names = settings.organisationNames
+        PatientController(repository: repository, baseURL: baseURL, organisationNames: names).addRoutes(to: patientScoped)
         for type in ClinicalResourceType.allCases {
-            ClinicalController(type: type, repository: repository, baseURL: baseURL).addRoutes(to: patientScoped)
+            ClinicalController(type: type, repository: repository, baseURL: baseURL, organisationNames: names).addRoutes(to: patientScoped)
         }
         ConsentController(repository: repository, baseURL: baseURL, auditLog: auditLog, clock: clock).addRoutes(to: patientScoped)
         AuditEventController(
             auditStore: auditStore, review: OrganisationAuditReview(auditStore: auditStore, repository: repository, settings: settings.auditReview),
-            auditLog: auditLog, baseURL: baseURL, requireScopes: settings.requireScopes, clock: clock
+            auditLog: auditLog, baseURL: baseURL, requireScopes: settings.requireScopes, clock: clock, organisationNames: names
         ).addRoutes(to: patientScoped)
         ReadOnlyController().addRoutes(to: authenticated)
         return router

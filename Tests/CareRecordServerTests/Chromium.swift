@@ -22,6 +22,18 @@ struct Chromium {
     /// Loads `url` in a fresh profile and returns the DOM once the page is idle. Virtual time does not advance while a
     /// fetch is pending, so the page's own requests finish before the budget runs out, however slow the machine.
     func dumpDOM(_ url: String) async throws -> String {
+        try await run(["--dump-dom", url])
+    }
+
+    /// Loads `url` the same way and saves a PNG of the window (`width` x `height`) to `file`.
+    func screenshot(_ url: String, to file: URL, width: Int = 1200, height: Int = 1800) async throws {
+        try? FileManager.default.removeItem(at: file)
+        _ = try await run(["--screenshot=\(file.path)", "--window-size=\(width),\(height)", "--hide-scrollbars", url])
+        try #require(FileManager.default.fileExists(atPath: file.path), "chromium wrote no screenshot to \(file.path)")
+    }
+
+    /// Runs the browser headless in a fresh profile with `arguments` after the common ones; returns what it printed.
+    private func run(_ arguments: [String]) async throws -> String {
         let folder = scratchFolder()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -33,8 +45,8 @@ struct Chromium {
         process.arguments = [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
             "--disable-extensions", "--disable-component-update", "--disable-background-networking", "--disable-sync",
-            "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--virtual-time-budget=10000", "--dump-dom", url,
-        ]
+            "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--virtual-time-budget=10000",
+        ] + arguments
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         process.standardInput = FileHandle.nullDevice

@@ -303,8 +303,25 @@ AUDIT_REVIEW_DONE["meta"]["lastUpdated"] = "2026-11-26T09:12:40.118Z"
 REVIEW_REQUEST = example_file("Parameters-review.json")
 
 
+# Searchset entries from an upstream source say its organisation and last successful refresh (SourceDescription.swift).
+SOURCE_ORGANISATION_URL = "https://cheshire-care-record.nhs.uk/fhir/StructureDefinition/source-organisation"
+SOURCE_REFRESHED_URL = "https://cheshire-care-record.nhs.uk/fhir/StructureDefinition/source-last-refreshed"
+EXAMPLE_SOURCES = {GP_SOURCE: ("A81001", "Hoole Road Surgery", "2026-11-25T02:00:41.512Z"),
+                   "urn:care-record:source:acute-rjr": ("RJR", "Countess of Chester Hospital", "2026-11-25T02:03:12.087Z")}
+
+
+def source_extensions(ods, name, refreshed):
+    return [{"url": SOURCE_ORGANISATION_URL,
+             "valueReference": {"display": name, "identifier": {"system": ODS_SYSTEM, "value": ods}}},
+            {"url": SOURCE_REFRESHED_URL, "valueInstant": refreshed}]
+
+
 def entry(resource):
-    return {"fullUrl": f"{BASE}/{resource['resourceType']}/{resource['id']}", "resource": resource, "search": {"mode": "match"}}
+    e = {"fullUrl": f"{BASE}/{resource['resourceType']}/{resource['id']}", "resource": resource, "search": {"mode": "match"}}
+    source = EXAMPLE_SOURCES.get(resource.get("meta", {}).get("source"))
+    if source:
+        e = {"extension": source_extensions(*source), **e}
+    return e
 
 
 def bundle(total, links, resources, ignored=None):
@@ -1415,7 +1432,8 @@ SCHEMAS = {
                                    f"identifier only, `description` \"{PROBE_DESCRIPTION}\"); then the request."}},
         None),
     "AuditEventAgent": obj(
-        {"who": {**S("Reference"), "description": f"The user by `{USER_SYSTEM}` identifier (token `sub`), or the organisation by ODS code."},
+        {"who": {**S("Reference"), "description": f"The user by `{USER_SYSTEM}` identifier (token `sub`), or the organisation by ODS code "
+                                                  "(with its name from `organisations:` as `display`, when configured)."},
          "name": {"type": "string", "description": "Token `name` claim."},
          "requestor": {"type": "boolean"},
          "role": {"type": "array", "items": S("CodeableConcept"), "description": f"Token `role` claim, system `{ROLE_SYSTEM}`."},
@@ -1464,12 +1482,36 @@ SCHEMAS = {
                                 "`{baseURL}/Patient/{NHS number}/$everything`."}},
         required=["relation", "url"]),
     "BundleEntry": obj(
-        {"fullUrl": {"type": "string", "format": "uri", "description": "`{baseURL}/{resourceType}/{id}`: a `GET` on it reads the entry again."},
+        {"extension": {"type": "array", "minItems": 1, "maxItems": 2, "items": {"oneOf": [S("SourceOrganisationExtension"), S("SourceRefreshedExtension")]},
+                       "description": "On an entry whose resource came from an upstream source (`meta.source` "
+                                      "`urn:care-record:source:{source id}`): the source's organisation, then, once the source has "
+                                      "been imported successfully, when its last successful import finished. Both are as of this "
+                                      "answer (they follow `organisations:` and every sync), so they sit on the entry, not in the "
+                                      "resource, whose `meta.versionId` and ETag follow its upstream content only. Absent on "
+                                      "Consents recorded through the API and on AuditEvents. Reads by id (`GET /{type}/{id}`) "
+                                      "carry no entry, so say only `meta.source`."},
+         "fullUrl": {"type": "string", "format": "uri", "description": "`{baseURL}/{resourceType}/{id}`: a `GET` on it reads the entry again."},
          "resource": {"oneOf": [S("Patient"), S("AllergyIntolerance"), S("Condition"), S("MedicationStatement"), S("Consent"),
                                 S("AuditEvent")]},
          "search": obj({"mode": {"type": "string", "const": "match"}}, required=["mode"])},
         required=["fullUrl", "resource", "search"],
         description="A match: one served resource."),
+    "SourceOrganisationExtension": obj(
+        {"url": {"type": "string", "const": SOURCE_ORGANISATION_URL},
+         "valueReference": obj({"identifier": obj({"system": {"type": "string", "const": ODS_SYSTEM}, "value": STR}, required=["system", "value"]),
+                                "display": {"type": "string", "description": "The organisation's name from `organisations:`, when "
+                                                                             "configured."}},
+                               required=["identifier"])},
+        required=["url", "valueReference"],
+        description="The organisation the entry's source belongs to (`Profiles/StructureDefinition-source-organisation.json`).",
+        example=source_extensions(*EXAMPLE_SOURCES[GP_SOURCE])[0]),
+    "SourceRefreshedExtension": obj(
+        {"url": {"type": "string", "const": SOURCE_REFRESHED_URL},
+         "valueInstant": {"type": "string", "format": "date-time", "description": "When the source's last successful import finished."}},
+        required=["url", "valueInstant"],
+        description="How fresh the shared record's copy of the source is (`Profiles/StructureDefinition-source-last-refreshed.json`): "
+                    "a failed sync keeps the last good data, so this can be older than last night.",
+        example=source_extensions(*EXAMPLE_SOURCES[GP_SOURCE])[1]),
     "BundleOutcomeEntry": obj(
         {"resource": S("SearchOutcome"),
          "search": obj({"mode": {"type": "string", "const": "outcome"}}, required=["mode"])},

@@ -9,6 +9,8 @@ struct DemoWalkthrough {
     let summary: RegionSummary
     /// The API's CA when it serves HTTPS (`demo --tls`): every curl command passes it with `--cacert`.
     var caFile: String? = nil
+    /// The reference patient portal, served from a second origin (`demo` serves it); nil when it is not served.
+    var portalURL: String? = nil
 
     struct User {
         let variable: String
@@ -50,9 +52,27 @@ struct DemoWalkthrough {
             lines.append("export \(user.variable)=\(token)")
         }
         if let caFile { lines += ["", "# HTTPS: the API's certificate was issued by a CA made for this demo, \(caFile)"] }
+        if let portalURL {
+            lines += try await portalLines(portalURL, signer: signer, now: now)
+        }
         lines += ["", "# The CapabilityStatement (no token)", trusting("curl -s \(baseURL)/metadata"), ""]
         lines += steps().flatMap { ["# \($0.title)", trusting($0.command), ""] }
         return lines.joined(separator: "\n")
+    }
+
+    /// The portal's address, and links that sign a patient in at once (a development token in the fragment, which the
+    /// page reads once and removes from the address bar).
+    func portalLines(_ portalURL: String, signer: TokenSigner, now: Date) async throws -> [String] {
+        var lines = ["", "# The patient portal, on its own origin (listed in server.cors.allowedOrigins): open it in a browser", portalURL]
+        let patients = [("the demo patient (registered at Hoole Road Surgery)", summary.registeredAtA81001), ("a patient who opted out", summary.hospitalOptedOut)]
+        for case (let title, let nhs?) in patients {
+            let token = try await signer.sign(AccessTokenClaims(
+                iss: ConfigTemplate.issuer, aud: ConfigTemplate.audience, sub: "patient-\(nhs)", exp: now.addingTimeInterval(8 * 3600), iat: now,
+                name: "A patient", ods: "A81001", role: "patient", nhsNumber: nhs))
+            lines += ["# ... signed in as \(title):", "\(portalURL)#access_token=\(token)"]
+        }
+        if caFile != nil { lines.append("# (with --tls, the browser must trust the demo's CA before the portal can reach the API)") }
+        return lines
     }
 
     /// A curl command that trusts the API's CA, when it has one.

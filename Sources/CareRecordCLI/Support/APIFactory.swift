@@ -31,7 +31,8 @@ enum APIFactory {
             settings: APISettings(
                 rateLimit: configuration.server.rateLimit, trustedProxies: configuration.server.trustedProxies, smart: smart(configuration),
                 requireScopes: configuration.auth.requireScopes, cors: configuration.server.cors,
-                auditReview: configuration.audit.review),
+                auditReview: configuration.audit.review,
+                organisationNames: Dictionary(configuration.organisations.map { ($0.ods, $0.name) }, uniquingKeysWith: { first, _ in first })),
             telemetry: Telemetry(tracer: tracer))
     }
 

@@ -14,6 +14,8 @@ struct AuditEventController {
     let baseURL: String
     let requireScopes: Bool
     let clock: @Sendable () -> Date
+    /// Organisation names by ODS code, shown on the organisation agent.
+    var organisationNames: [String: String] = [:]
 
     func addRoutes(to routes: PatientScopedRoutes) {
         routes.get(
@@ -43,7 +45,7 @@ struct AuditEventController {
         StoredResource(
             id: String(record.sequence), resourceType: AuditEvent.resourceType, nhsNumber: patient, sourceId: nil,
             versionId: String(record.hash.prefix(16)), lastUpdated: FHIRDateTime.parse(record.recorded) ?? Date(),
-            json: try FHIRJSON.encode(AuditEventMapper.event(record, forPatient: forPatient)))
+            json: try FHIRJSON.encode(AuditEventMapper.event(record, forPatient: forPatient).namingOrganisations(organisationNames)))
     }
 
     /// A record as a privacy officer reviews it (flags and review state); the version changes when a review is added.
@@ -60,7 +62,7 @@ struct AuditEventController {
             let basis = ([record.hash, reviewed.latestReview?.hash ?? ""] + reviewed.flags.sorted().map(\.rawValue)).joined(separator: "|")
             version = String(SHA256.hash(data: Data(basis.utf8)).hexadecimal.prefix(16))
         }
-        var event = AuditEventMapper.event(reviewed)
+        var event = AuditEventMapper.event(reviewed).namingOrganisations(organisationNames)
         event.meta?.versionId = version
         return StoredResource(
             id: String(record.sequence), resourceType: AuditEvent.resourceType,

@@ -7,6 +7,8 @@ import Hummingbird
 struct PatientController {
     let repository: any CareRecordRepository
     let baseURL: String
+    /// Organisation names by ODS code, for the entries' source organisation.
+    var organisationNames: [String: String] = [:]
 
     func addRoutes(to routes: PatientScopedRoutes) {
         routes.get("Patient/:id", PatientRoute(resolution: .pathNHSNumber, purpose: .readRecord, interaction: "read", resourceType: "Patient"), use: read)
@@ -35,7 +37,10 @@ struct PatientController {
         bundle.ignoredParameters = access.parameters.ignored
         if access.isVisible, let patient = try await repository.patient(access.nhsNumber, consistentWith: access.state) {
             bundle.total = 1
-            if page.offset == 0 && page.count > 0 { bundle.entries = [patient] }
+            if page.offset == 0 && page.count > 0 {
+                bundle.entries = [patient]
+                bundle.sources = try await SourceDescription.all(repository, names: organisationNames)
+            }
         }
         bundle.links = Paging.links(base: "\(baseURL)/Patient", parameters: access.parameters, page: page, total: bundle.total)
         context.audit.released(bundle.summary)
@@ -46,6 +51,7 @@ struct PatientController {
         let access = try context.grant()
         let entries = try await repository.everything(patient: access.nhsNumber, consistentWith: access.state)
         var bundle = SearchBundle(baseURL: baseURL, total: entries.count, entries: entries)
+        if !entries.isEmpty { bundle.sources = try await SourceDescription.all(repository, names: organisationNames) }
         bundle.links = [("self", "\(baseURL)/Patient/\(access.nhsNumber.value)/$everything")]
         context.audit.released(bundle.summary)
         return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)

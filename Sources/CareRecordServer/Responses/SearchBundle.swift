@@ -11,6 +11,8 @@ struct SearchBundle {
     var entries: [StoredResource] = []
     /// Search parameters left out under `Prefer: handling=lenient`: said in an `OperationOutcome` entry (search mode `outcome`).
     var ignoredParameters: [String] = []
+    /// Sources by id: an entry from one of them says its organisation and last refresh in `Bundle.entry.extension`.
+    var sources: [String: SourceDescription] = [:]
 
     /// The Bundle's JSON; each entry has a `fullUrl` and `search.mode` = `match`.
     func encoded() -> Data {
@@ -28,7 +30,13 @@ struct SearchBundle {
             for (index, entry) in entries.enumerated() {
                 if index > 0 { json.append(UInt8(ascii: ",")) }
                 let fullUrl = "\(baseURL)/\(entry.resourceType)/\(entry.id)"
-                json.append(Data(#"{"fullUrl":\#(JSONString.quoted(fullUrl)),"resource":"#.utf8))
+                json.append(UInt8(ascii: "{"))
+                if let source = entry.sourceId.flatMap({ sources[$0] }) {
+                    json.append(Data(#""extension":"#.utf8))
+                    json.append(source.extensionJSON)
+                    json.append(UInt8(ascii: ","))
+                }
+                json.append(Data(#""fullUrl":\#(JSONString.quoted(fullUrl)),"resource":"#.utf8))
                 json.append(entry.json)
                 json.append(Data(#","search":{"mode":"match"}}"#.utf8))
             }
