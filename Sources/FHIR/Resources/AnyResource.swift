@@ -10,6 +10,7 @@ public indirect enum AnyResource: Codable, Hashable, Sendable {
     case bundle(Bundle)
     case operationOutcome(OperationOutcome)
     case capabilityStatement(CapabilityStatement)
+    case parameters(Parameters)
 
     private enum CodingKeys: String, CodingKey {
         case resourceType
@@ -33,6 +34,7 @@ public indirect enum AnyResource: Codable, Hashable, Sendable {
         case Bundle.resourceType: self = .bundle(try Bundle(from: decoder))
         case OperationOutcome.resourceType: self = .operationOutcome(try OperationOutcome(from: decoder))
         case CapabilityStatement.resourceType: self = .capabilityStatement(try CapabilityStatement(from: decoder))
+        case Parameters.resourceType: self = .parameters(try Parameters(from: decoder))
         default: throw UnsupportedResourceType(resourceType: type)
         }
     }
@@ -54,6 +56,7 @@ public indirect enum AnyResource: Codable, Hashable, Sendable {
         case .bundle(let r): r
         case .operationOutcome(let r): r
         case .capabilityStatement(let r): r
+        case .parameters(let r): r
         }
     }
 

@@ -50,7 +50,7 @@ public struct ResourceMapper {
                 try requireDates([statement.effectiveDateTime, statement.effectivePeriod?.start, statement.effectivePeriod?.end, statement.dateAsserted])
                 statement.subject = Self.patientReference(nhs)
                 try storeEntry(statement, patient: nhs, versionID: versionID)
-            case .auditEvent, .bundle, .operationOutcome, .capabilityStatement:
+            case .auditEvent, .bundle, .operationOutcome, .capabilityStatement, .parameters:
                 throw Rejection(reason: .unsupportedResourceType)
             }
             report.accept(resource.resourceType)
