@@ -109,9 +109,10 @@ public struct CareRecordAPI: Sendable {
                 repository: repository, auditStore: auditStore, policy: policy, clock: clock, telemetry: telemetry, metrics: metrics,
                 requireScopes: settings.requireScopes))
         let names = settings.organisationNames
-        PatientController(repository: repository, baseURL: baseURL, organisationNames: names).addRoutes(to: patientScoped)
+        let sources = SourceDescriptions(repository: repository, names: names)
+        PatientController(repository: repository, baseURL: baseURL, sources: sources).addRoutes(to: patientScoped)
         for type in ClinicalResourceType.allCases {
-            ClinicalController(type: type, repository: repository, baseURL: baseURL, organisationNames: names).addRoutes(to: patientScoped)
+            ClinicalController(type: type, repository: repository, baseURL: baseURL, sources: sources).addRoutes(to: patientScoped)
         }
         ConsentController(repository: repository, baseURL: baseURL, auditLog: auditLog, clock: clock).addRoutes(to: patientScoped)
         AuditEventController(

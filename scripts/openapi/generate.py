@@ -1486,7 +1486,8 @@ SCHEMAS = {
                        "description": "On an entry whose resource came from an upstream source (`meta.source` "
                                       "`urn:care-record:source:{source id}`): the source's organisation, then, once the source has "
                                       "been imported successfully, when its last successful import finished. Both are as of this "
-                                      "answer (they follow `organisations:` and every sync), so they sit on the entry, not in the "
+                                      "answer (they follow `organisations:` and every sync; the node reads the sources' imports "
+                                      "at most every 2 seconds, so a sync that just finished may show a moment later), so they sit on the entry, not in the "
                                       "resource, whose `meta.versionId` and ETag follow its upstream content only. Absent on "
                                       "Consents recorded through the API and on AuditEvents. Reads by id (`GET /{type}/{id}`) "
                                       "carry no entry, so say only `meta.source`."},

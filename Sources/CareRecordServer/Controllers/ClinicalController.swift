@@ -8,8 +8,8 @@ struct ClinicalController {
     let type: ClinicalResourceType
     let repository: any CareRecordRepository
     let baseURL: String
-    /// Organisation names by ODS code, for the entries' source organisation.
-    var organisationNames: [String: String] = [:]
+    /// The entries' source organisations and last refreshes.
+    let sources: SourceDescriptions
 
     func addRoutes(to routes: PatientScopedRoutes) {
         routes.get(
@@ -47,7 +47,7 @@ struct ClinicalController {
             bundle.total = matches.count
             bundle.entries = search.countOnly ? [] : Array(matches.dropFirst(page.offset).prefix(page.count))
         }
-        if !bundle.entries.isEmpty { bundle.sources = try await SourceDescription.all(repository, names: organisationNames) }
+        if !bundle.entries.isEmpty { bundle.sources = try await sources.current() }
         bundle.links = Paging.links(base: "\(baseURL)/\(type.rawValue)", parameters: access.parameters, page: page, total: bundle.total)
         if search.countOnly { bundle.links = Array(bundle.links.prefix(1)) }
         context.audit.released(bundle.summary)

@@ -7,8 +7,8 @@ import Hummingbird
 struct PatientController {
     let repository: any CareRecordRepository
     let baseURL: String
-    /// Organisation names by ODS code, for the entries' source organisation.
-    var organisationNames: [String: String] = [:]
+    /// The entries' source organisations and last refreshes.
+    let sources: SourceDescriptions
 
     func addRoutes(to routes: PatientScopedRoutes) {
         routes.get("Patient/:id", PatientRoute(resolution: .pathNHSNumber, purpose: .readRecord, interaction: "read", resourceType: "Patient"), use: read)
@@ -39,7 +39,7 @@ struct PatientController {
             bundle.total = 1
             if page.offset == 0 && page.count > 0 {
                 bundle.entries = [patient]
-                bundle.sources = try await SourceDescription.all(repository, names: organisationNames)
+                bundle.sources = try await sources.current()
             }
         }
         bundle.links = Paging.links(base: "\(baseURL)/Patient", parameters: access.parameters, page: page, total: bundle.total)
@@ -51,7 +51,7 @@ struct PatientController {
         let access = try context.grant()
         let entries = try await repository.everything(patient: access.nhsNumber, consistentWith: access.state)
         var bundle = SearchBundle(baseURL: baseURL, total: entries.count, entries: entries)
-        if !entries.isEmpty { bundle.sources = try await SourceDescription.all(repository, names: organisationNames) }
+        if !entries.isEmpty { bundle.sources = try await sources.current() }
         bundle.links = [("self", "\(baseURL)/Patient/\(access.nhsNumber.value)/$everything")]
         context.audit.released(bundle.summary)
         return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
