@@ -1,10 +1,25 @@
 import FHIR
 import Foundation
 
+/// Data read in the same snapshot as a patient's state (`CareRecordRepository.patientStateAndRecord`).
+public struct SnapshotRead<Value: Sendable>: Sendable {
+    public let value: Value
+
+    public init(_ value: Value) {
+        self.value = value
+    }
+}
+
 /// The combined record as the API and the importer see it; SQLite today, another backend can sit beside it.
 public protocol CareRecordRepository: Sendable {
     /// Registrations, care relationships and sharing decisions of a patient; nil for an NHS number never seen.
     func patientState(_ nhsNumber: NHSNumber) async throws -> PatientState?
+
+    /// The patient's state and their combined `Patient`, from one snapshot, for a read that releases the Patient: the
+    /// decision is made on the state and the Patient released as read with it (issue 12: one transaction instead of two,
+    /// and no re-check). A backend that cannot do better answers `patient` nil, and the read then goes through
+    /// `patient(_:consistentWith:)` as any other.
+    func patientStateAndRecord(_ nhsNumber: NHSNumber) async throws -> (state: PatientState?, patient: SnapshotRead<StoredResource?>?)
 
     // Reads of patient data take the state an access decision was made on: inside their read transaction they re-read it and
     // throw `StoreError.stateChanged` when it differs (a block committed meanwhile), so the decision and the data it releases
@@ -95,5 +110,12 @@ extension CareRecordRepository {
 
     public func consents(patient: NHSNumber) async throws -> [StoredResource] {
         try await consents(patient: patient, consistentWith: nil)
+    }
+}
+
+extension CareRecordRepository {
+    /// By default the state alone: the Patient is then read consistently with it, in a transaction of its own.
+    public func patientStateAndRecord(_ nhsNumber: NHSNumber) async throws -> (state: PatientState?, patient: SnapshotRead<StoredResource?>?) {
+        (try await patientState(nhsNumber), nil)
     }
 }

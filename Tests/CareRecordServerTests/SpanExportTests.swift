@@ -160,7 +160,7 @@ struct SpanExportTests {
             #expect(server.spanID == serverSpanID)
             #expect(server.parentSpanID == Self.callerSpanID)
             let ids = Set(spans.map(\.spanID))
-            for child in ["access decision", "audit commit", "store patient"] {
+            for child in ["access decision", "audit commit", "store patientStateAndRecord"] {
                 let span = try #require(byName[child], "no '\(child)' span in \(byName.keys.sorted())")
                 #expect(ids.contains(span.parentSpanID), "\(child)'s parent is not a span of this trace")
             }

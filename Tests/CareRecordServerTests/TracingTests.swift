@@ -58,10 +58,10 @@ struct TracingTests {
             #expect(decision.parentSpanID == server.traceContext.spanID)
             #expect(decision.attributes["care_record.access.decision"]?.toSpanAttribute() == .string("allowed"))
             #expect(decision.attributes["care_record.access.reason"]?.toSpanAttribute() == .string("consent"))
-            let stateRead = try #require(spans.first { $0.operationName == "store patientState" })
+            // The state and the Patient are read in one snapshot, inside the decision's span (issue 12); no second read.
+            let stateRead = try #require(spans.first { $0.operationName == "store patientStateAndRecord" })
             #expect(stateRead.parentSpanID == decision.traceContext.spanID)
-            let dataRead = try #require(spans.first { $0.operationName == "store patient" })
-            #expect(dataRead.parentSpanID == server.traceContext.spanID)
+            #expect(!spans.contains { $0.operationName == "store patient" || $0.operationName == "store patientState" })
             let audit = try #require(spans.first { $0.operationName == "audit commit" })
             #expect(audit.parentSpanID == server.traceContext.spanID)
             #expect(spans.allSatisfy { $0.traceContext.traceID.description == Self.traceID })

@@ -65,19 +65,22 @@ struct PatientAccessMiddleware: RouterMiddleware {
 
         for _ in 0..<Self.attempts {
             let interaction = try interaction(resolved)
-            let (state, decision) = try await dependencies.telemetry.span("access decision") { span in
-                let state = try await dependencies.repository.patientState(nhs)
+            let (state, patient, decision) = try await dependencies.telemetry.span("access decision") { span in
+                let (state, patient) = route.readsPatient
+                    ? try await dependencies.repository.patientStateAndRecord(nhs)
+                    : (try await dependencies.repository.patientState(nhs), nil)
                 let decision = dependencies.policy.decide(
                     AccessRequest(user: user, nhsNumber: nhs, patient: state, interaction: interaction, emergencyReason: emergencyReason, now: dependencies.clock()))
                 span.attributes["care_record.access.decision"] = decision.outcome
                 span.attributes["care_record.access.reason"] = decision.reason
-                return (state, decision)
+                return (state, patient, decision)
             }
             context.audit.update { $0.registeredPractice = state?.registeredPractice }
             switch decision {
             case .allow(let basis):
                 context.audit.update { $0.basis = basis }
                 resolved.state = state
+                resolved.patient = patient
                 resolved.isVisible = true
                 do {
                     try await checkAuditScope(resolved, user: user)
@@ -88,6 +91,7 @@ struct PatientAccessMiddleware: RouterMiddleware {
                 dependencies.metrics.allowed(basis)
             case .deny(let error):
                 resolved.state = nil
+                resolved.patient = nil
                 resolved.isVisible = false
                 dependencies.metrics.refused(error.code)
                 try refuse(error, user: user)

@@ -11,7 +11,10 @@ struct PatientController {
     let sources: SourceDescriptions
 
     func addRoutes(to routes: PatientScopedRoutes) {
-        routes.get("Patient/:id", PatientRoute(resolution: .pathNHSNumber, purpose: .readRecord, interaction: "read", resourceType: "Patient"), use: read)
+        routes.get(
+            "Patient/:id",
+            PatientRoute(resolution: .pathNHSNumber, purpose: .readRecord, interaction: "read", resourceType: "Patient", readsPatient: true),
+            use: read)
         routes.get(
             "Patient",
             PatientRoute(
@@ -25,7 +28,14 @@ struct PatientController {
 
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
         let access = try context.grant()
-        guard let patient = try await repository.patient(access.nhsNumber, consistentWith: access.state) else { throw FHIRError.patientNotFound }
+        // Read with the state the decision was made on when the backend could; else in a transaction that re-checks it.
+        let read: StoredResource?
+        if let prefetched = access.patient {
+            read = prefetched.value
+        } else {
+            read = try await repository.patient(access.nhsNumber, consistentWith: access.state)
+        }
+        guard let patient = read else { throw FHIRError.patientNotFound }
         context.audit.released("Patient/\(access.nhsNumber.value)")
         return FHIRResponse.resource(patient, request: request)
     }

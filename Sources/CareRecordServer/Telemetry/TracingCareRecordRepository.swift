@@ -24,6 +24,10 @@ struct TracingCareRecordRepository: CareRecordRepository {
         try await traced("patientState") { try await base.patientState(nhsNumber) }
     }
 
+    func patientStateAndRecord(_ nhsNumber: NHSNumber) async throws -> (state: PatientState?, patient: SnapshotRead<StoredResource?>?) {
+        try await traced("patientStateAndRecord", "Patient") { try await base.patientStateAndRecord(nhsNumber) }
+    }
+
     func patient(_ nhsNumber: NHSNumber, consistentWith state: PatientState?) async throws -> StoredResource? {
         try await traced("patient", "Patient") { try await base.patient(nhsNumber, consistentWith: state) }
     }

@@ -16,6 +16,13 @@ extension SQLiteCareRecordRepository {
         try readNow { db in try Self.patientState(db, nhsNumber) }
     }
 
+    public func patientStateAndRecord(_ nhsNumber: NHSNumber) async throws -> (state: PatientState?, patient: SnapshotRead<StoredResource?>?) {
+        try readNow { db in
+            guard let state = try Self.patientState(db, nhsNumber) else { return (nil, SnapshotRead(nil)) }
+            return (state, SnapshotRead(try Self.patient(db, nhsNumber)))
+        }
+    }
+
     public func patient(_ nhsNumber: NHSNumber, consistentWith state: PatientState?) async throws -> StoredResource? {
         try readNow { db in
             try Self.require(state, db)
