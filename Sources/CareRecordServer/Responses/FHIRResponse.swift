@@ -3,6 +3,7 @@ import Crypto
 import FHIR
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// Builds FHIR JSON responses with validators (`ETag`, `Last-Modified`) and answers `If-None-Match` with 304.
 enum FHIRResponse {
@@ -53,8 +54,18 @@ enum FHIRResponse {
         format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
         locale: Locale(identifier: "en_US_POSIX"), timeZone: TimeZone(identifier: "GMT")!, calendar: Calendar(identifier: .gregorian))
 
-    /// An IMF-fixdate, as HTTP wants.
+    /// An IMF-fixdate, as HTTP wants. Formatting cost a few percent of the read path (issue 12), and the dates served are
+    /// few (each source's import time, mostly): the strings are kept by whole second, a bounded number of them.
     static func httpDate(_ date: Date) -> String {
-        date.formatted(imfFixdate)
+        let second = Int64(date.timeIntervalSince1970.rounded(.down))
+        if let known = httpDates.withLock({ $0[second] }) { return known }
+        let text = date.formatted(imfFixdate)
+        httpDates.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[second] = text
+        }
+        return text
     }
+
+    private static let httpDates = Mutex<[Int64: String]>([:])
 }

@@ -55,6 +55,10 @@ extension RequestTracingMiddleware {
     }
 
     static func traceParent(of span: any Span, tracer: any Tracer) -> TraceParent? {
+        // W3CTracer's own spans carry their context: no need to write and parse a header (the read path's common case).
+        if tracer is W3CTracer, let trace = span.context.traceContext {
+            return TraceParent(value: trace.traceParentHeaderValue, traceID: trace.traceID.description, spanID: trace.spanID.description)
+        }
         var headers = HTTPFields()
         tracer.inject(span.context, into: &headers, using: HTTPFieldsInjector())
         guard let value = HTTPField.Name(W3CHeader.traceparent).flatMap({ headers[$0] }) else { return nil }
