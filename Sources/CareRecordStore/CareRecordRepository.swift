@@ -1,13 +1,18 @@
 import FHIR
 import Foundation
 
-/// Data read in the same snapshot as a patient's state (`CareRecordRepository.patientStateAndRecord`).
-public struct SnapshotRead<Value: Sendable>: Sendable {
-    public let value: Value
+/// What a read releases, to be read in the same snapshot as the patient's state (`patientStateAndRecord`).
+public enum SnapshotQuery: Sendable, Hashable {
+    /// The combined Patient (`GET /Patient/{id}`).
+    case patient
+    /// Everything held for the patient, as `everything(patient:consistentWith:)` returns it (`$everything`).
+    case everything
+}
 
-    public init(_ value: Value) {
-        self.value = value
-    }
+/// Data read in the same snapshot as a patient's state.
+public enum SnapshotRead: Sendable {
+    case patient(StoredResource?)
+    case everything([StoredResource])
 }
 
 /// The combined record as the API and the importer see it; SQLite today, another backend can sit beside it.
@@ -15,11 +20,10 @@ public protocol CareRecordRepository: Sendable {
     /// Registrations, care relationships and sharing decisions of a patient; nil for an NHS number never seen.
     func patientState(_ nhsNumber: NHSNumber) async throws -> PatientState?
 
-    /// The patient's state and their combined `Patient`, from one snapshot, for a read that releases the Patient: the
-    /// decision is made on the state and the Patient released as read with it (issue 12: one transaction instead of two,
-    /// and no re-check). A backend that cannot do better answers `patient` nil, and the read then goes through
-    /// `patient(_:consistentWith:)` as any other.
-    func patientStateAndRecord(_ nhsNumber: NHSNumber) async throws -> (state: PatientState?, patient: SnapshotRead<StoredResource?>?)
+    /// The patient's state and what a read releases, from one snapshot: the decision is made on the state and the data
+    /// released as read with it (issue 12: one transaction instead of two, and no re-check). A backend that cannot do
+    /// better answers `read` nil, and the data is then read with `consistentWith:` as any other.
+    func patientStateAndRecord(_ nhsNumber: NHSNumber, reading query: SnapshotQuery) async throws -> (state: PatientState?, read: SnapshotRead?)
 
     // Reads of patient data take the state an access decision was made on: inside their read transaction they re-read it and
     // throw `StoreError.stateChanged` when it differs (a block committed meanwhile), so the decision and the data it releases
@@ -114,8 +118,8 @@ extension CareRecordRepository {
 }
 
 extension CareRecordRepository {
-    /// By default the state alone: the Patient is then read consistently with it, in a transaction of its own.
-    public func patientStateAndRecord(_ nhsNumber: NHSNumber) async throws -> (state: PatientState?, patient: SnapshotRead<StoredResource?>?) {
+    /// By default the state alone: the data is then read consistently with it, in a transaction of its own.
+    public func patientStateAndRecord(_ nhsNumber: NHSNumber, reading query: SnapshotQuery) async throws -> (state: PatientState?, read: SnapshotRead?) {
         (try await patientState(nhsNumber), nil)
     }
 }

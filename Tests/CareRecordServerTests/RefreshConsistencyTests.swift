@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 import Upstream
 @testable import CareRecordServer
@@ -61,6 +62,7 @@ struct RefreshConsistencyTests {
         try await app.test(.router) { client in
             let old = try Self.snapshot(try await client.execute(uri: "/Patient/\(nhs)/$everything", method: .get, headers: [.authorization: auth]) { $0.body })
             let importer = BulkExportImporter(repository: fixture.repository)
+            let importsDone = ImportsDone()
             let observed = try await withThrowingTaskGroup(of: [String].self) { group in
                 group.addTask {
                     var seen: [String] = []
@@ -68,12 +70,14 @@ struct RefreshConsistencyTests {
                         #expect(await importer.importFolder(refreshed, source: SourceIdentity(id: "gp-a81001", ods: "A81001", isGPPractice: true)).succeeded)
                         #expect(await importer.importFolder(original, source: SourceIdentity(id: "gp-a81001", ods: "A81001", isGPPractice: true)).succeeded)
                     }
+                    importsDone.value.withLock { $0 = true }
                     seen.append("done")
                     return seen
                 }
                 group.addTask {
                     var seen: [String] = []
-                    for _ in 0..<150 {
+                    // Reads go on for as long as the imports do (at least 150), however fast either is on this machine.
+                    while seen.count < 150 || !importsDone.value.withLock({ $0 }) {
                         let response = try await client.execute(uri: "/Patient/\(nhs)/$everything", method: .get, headers: [.authorization: auth]) { $0 }
                         #expect(response.status == .ok)
                         seen.append(try Self.snapshot(response.body))
@@ -87,4 +91,9 @@ struct RefreshConsistencyTests {
             for snapshot in observed { #expect(snapshot == old || snapshot == new, "a mixed read: \(snapshot)") }
         }
     }
+}
+
+/// Set when the refreshes of `oldOrNew` are over.
+final class ImportsDone: Sendable {
+    let value = Mutex(false)
 }

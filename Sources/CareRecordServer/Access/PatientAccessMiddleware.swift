@@ -65,22 +65,26 @@ struct PatientAccessMiddleware: RouterMiddleware {
 
         for _ in 0..<Self.attempts {
             let interaction = try interaction(resolved)
-            let (state, patient, decision) = try await dependencies.telemetry.span("access decision") { span in
-                let (state, patient) = route.readsPatient
-                    ? try await dependencies.repository.patientStateAndRecord(nhs)
-                    : (try await dependencies.repository.patientState(nhs), nil)
+            let (state, snapshot, decision) = try await dependencies.telemetry.span("access decision") { span in
+                let state: PatientState?
+                let snapshot: SnapshotRead?
+                if let query = route.snapshot {
+                    (state, snapshot) = try await dependencies.repository.patientStateAndRecord(nhs, reading: query)
+                } else {
+                    (state, snapshot) = (try await dependencies.repository.patientState(nhs), nil)
+                }
                 let decision = dependencies.policy.decide(
                     AccessRequest(user: user, nhsNumber: nhs, patient: state, interaction: interaction, emergencyReason: emergencyReason, now: dependencies.clock()))
                 span.attributes["care_record.access.decision"] = decision.outcome
                 span.attributes["care_record.access.reason"] = decision.reason
-                return (state, patient, decision)
+                return (state, snapshot, decision)
             }
             context.audit.update { $0.registeredPractice = state?.registeredPractice }
             switch decision {
             case .allow(let basis):
                 context.audit.update { $0.basis = basis }
                 resolved.state = state
-                resolved.patient = patient
+                resolved.snapshot = snapshot
                 resolved.isVisible = true
                 do {
                     try await checkAuditScope(resolved, user: user)
@@ -91,7 +95,7 @@ struct PatientAccessMiddleware: RouterMiddleware {
                 dependencies.metrics.allowed(basis)
             case .deny(let error):
                 resolved.state = nil
-                resolved.patient = nil
+                resolved.snapshot = nil
                 resolved.isVisible = false
                 dependencies.metrics.refused(error.code)
                 try refuse(error, user: user)

@@ -46,8 +46,8 @@ struct PatientRoute: Sendable {
     /// A search without its `patient` parameter goes here instead (after authentication and the token's scopes): the one
     /// such search is a privacy officer's organisation-wide `GET /AuditEvent`.
     var withoutPatient: (@Sendable (Request, CareRecordRequestContext) async throws -> Response)?
-    /// The route releases the combined Patient: it is read with the state the decision is made on, in one snapshot.
-    var readsPatient = false
+    /// What the route releases, read with the state the decision is made on, in one snapshot (on a backend that can).
+    var snapshot: SnapshotQuery?
 
     /// Whether a refusal that would be 404 is answered as an empty search rather than an error.
     var isSearch: Bool {
@@ -69,8 +69,8 @@ struct PatientAccessGrant: Sendable {
     var parameters: SearchParameters
     /// The entry a by-id read resolved (to be re-read consistently with `state`).
     var entry: StoredResource?
-    /// The Patient read in the same snapshot as `state` (routes with `readsPatient`, on a backend that can).
-    var patient: SnapshotRead<StoredResource?>?
+    /// The data read in the same snapshot as `state` (routes with a `snapshot`, on a backend that can).
+    var snapshot: SnapshotRead?
     var auditRecord: AuditRecord?
     var submission: ConsentSubmission?
 }

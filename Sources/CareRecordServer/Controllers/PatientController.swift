@@ -13,7 +13,7 @@ struct PatientController {
     func addRoutes(to routes: PatientScopedRoutes) {
         routes.get(
             "Patient/:id",
-            PatientRoute(resolution: .pathNHSNumber, purpose: .readRecord, interaction: "read", resourceType: "Patient", readsPatient: true),
+            PatientRoute(resolution: .pathNHSNumber, purpose: .readRecord, interaction: "read", resourceType: "Patient", snapshot: .patient),
             use: read)
         routes.get(
             "Patient",
@@ -22,7 +22,8 @@ struct PatientController {
                 allowedParameters: Set(["identifier"]).union(SearchParameters.paging)),
             use: search)
         routes.get(
-            "Patient/:id/$everything", PatientRoute(resolution: .pathNHSNumber, purpose: .readRecord, interaction: "operation", resourceType: "Patient"),
+            "Patient/:id/$everything",
+            PatientRoute(resolution: .pathNHSNumber, purpose: .readRecord, interaction: "operation", resourceType: "Patient", snapshot: .everything),
             use: everything)
     }
 
@@ -30,8 +31,8 @@ struct PatientController {
         let access = try context.grant()
         // Read with the state the decision was made on when the backend could; else in a transaction that re-checks it.
         let read: StoredResource?
-        if let prefetched = access.patient {
-            read = prefetched.value
+        if case .patient(let prefetched)? = access.snapshot {
+            read = prefetched
         } else {
             read = try await repository.patient(access.nhsNumber, consistentWith: access.state)
         }
@@ -59,7 +60,12 @@ struct PatientController {
 
     @Sendable func everything(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
         let access = try context.grant()
-        let entries = try await repository.everything(patient: access.nhsNumber, consistentWith: access.state)
+        let entries: [StoredResource]
+        if case .everything(let prefetched)? = access.snapshot {
+            entries = prefetched
+        } else {
+            entries = try await repository.everything(patient: access.nhsNumber, consistentWith: access.state)
+        }
         var bundle = SearchBundle(baseURL: baseURL, total: entries.count, entries: entries)
         if !entries.isEmpty { bundle.sources = try await sources.current() }
         bundle.links = [("self", "\(baseURL)/Patient/\(access.nhsNumber.value)/$everything")]

@@ -24,8 +24,8 @@ struct TracingCareRecordRepository: CareRecordRepository {
         try await traced("patientState") { try await base.patientState(nhsNumber) }
     }
 
-    func patientStateAndRecord(_ nhsNumber: NHSNumber) async throws -> (state: PatientState?, patient: SnapshotRead<StoredResource?>?) {
-        try await traced("patientStateAndRecord", "Patient") { try await base.patientStateAndRecord(nhsNumber) }
+    func patientStateAndRecord(_ nhsNumber: NHSNumber, reading query: SnapshotQuery) async throws -> (state: PatientState?, read: SnapshotRead?) {
+        try await traced("patientStateAndRecord", "Patient") { try await base.patientStateAndRecord(nhsNumber, reading: query) }
     }
 
     func patient(_ nhsNumber: NHSNumber, consistentWith state: PatientState?) async throws -> StoredResource? {

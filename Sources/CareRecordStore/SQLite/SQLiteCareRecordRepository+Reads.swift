@@ -16,10 +16,14 @@ extension SQLiteCareRecordRepository {
         try readNow { db in try Self.patientState(db, nhsNumber) }
     }
 
-    public func patientStateAndRecord(_ nhsNumber: NHSNumber) async throws -> (state: PatientState?, patient: SnapshotRead<StoredResource?>?) {
+    public func patientStateAndRecord(_ nhsNumber: NHSNumber, reading query: SnapshotQuery) async throws -> (state: PatientState?, read: SnapshotRead?) {
         try readNow { db in
-            guard let state = try Self.patientState(db, nhsNumber) else { return (nil, SnapshotRead(nil)) }
-            return (state, SnapshotRead(try Self.patient(db, nhsNumber)))
+            // An NHS number never seen: nothing to release, and the decision refuses it.
+            guard let state = try Self.patientState(db, nhsNumber) else { return (nil, nil) }
+            switch query {
+            case .patient: return (state, .patient(try Self.patient(db, nhsNumber)))
+            case .everything: return (state, .everything(try Self.everything(db, nhsNumber)))
+            }
         }
     }
 
@@ -48,15 +52,20 @@ extension SQLiteCareRecordRepository {
     public func everything(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource] {
         try readNow { db in
             try Self.require(state, db)
-            var resources = try Self.patient(db, patient).map { [$0] } ?? []
-            for type in ClinicalResourceType.allCases {
-                resources += try Row.fetchAll(
-                    db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
-                    arguments: [patient.value, type.rawValue]
-                ).map { Self.storedResource($0, type: type.rawValue, patient: patient) }
-            }
-            return resources + (try Self.consents(db, patient))
+            return try Self.everything(db, patient)
         }
+    }
+
+    /// Inside a read transaction: the combined Patient, then each clinical type, then the sharing decisions.
+    static func everything(_ db: Database, _ patient: NHSNumber) throws -> [StoredResource] {
+        var resources = try Self.patient(db, patient).map { [$0] } ?? []
+        for type in ClinicalResourceType.allCases {
+            resources += try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
+                arguments: [patient.value, type.rawValue]
+            ).map { Self.storedResource($0, type: type.rawValue, patient: patient) }
+        }
+        return resources + (try Self.consents(db, patient))
     }
 
     static func patient(_ db: Database, _ nhsNumber: NHSNumber) throws -> StoredResource? {
