@@ -217,6 +217,16 @@ struct AuditReviewTests {
                 #expect(status == .ok)
                 #expect(try Self.events(found).compactMap(\.id) == expected, "\(query)")
             }
+            // The practice the patient was registered with at the time reads that record by id (its search entry's fullUrl),
+            // though the patient is registered elsewhere now; a third practice cannot.
+            let then = try await fixture.keys.bearer(ods: "A81002", role: "privacy-officer", sub: "po.a81002", registration: nil)
+            let (thenStatus, thenFound, _) = try await Self.search(client, period, token: then)
+            #expect(thenStatus == .ok)
+            #expect(try Self.events(thenFound).contains { $0.id == "8" })
+            #expect(try await client.status(uri: "/AuditEvent/8", method: .get, headers: [.authorization: then]) == .ok)
+            let third = try await fixture.keys.bearer(ods: "A81003", role: "privacy-officer", sub: "po.a81003", registration: nil)
+            #expect(try await client.status(uri: "/AuditEvent/8", method: .get, headers: [.authorization: third]) == .notFound)
+
             let (_, page, _) = try await Self.search(client, "\(period)&_count=2", token: officer)
             #expect(page?.total == 6)
             #expect(try Self.events(page).compactMap(\.id) == ["7", "6"])

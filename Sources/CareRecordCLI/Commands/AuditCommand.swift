@@ -77,7 +77,7 @@ struct AuditCommand: AsyncParsableCommand {
             let configuration = try CareRecordConfiguration.load(path: config)
             let stored = try await Stores.with(configuration) { stores -> AuditRecord in
                 guard let access = try await stores.audit.record(sequence: record), !access.isReview,
-                      access.patientNHS ?? access.attemptedPatientNHS != nil else {
+                      AuditFlagger.patient(of: access) != nil else {
                     throw CLIError("--record \(record): no such access record (reviews and records not about a patient cannot be reviewed)")
                 }
                 let review = Self.review(of: access, outcome: outcome, reviewer: reviewer, note: note, now: Date())

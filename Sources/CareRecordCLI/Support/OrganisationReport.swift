@@ -43,7 +43,7 @@ struct OrganisationReport {
 
     /// Staff accesses about a patient (the records the report is about; reviews and patients' own reads aside).
     var accesses: [ReviewedRecord] {
-        records.filter { $0.record.userRole != "patient" && !$0.record.isReview && $0.record.userSub != nil && ($0.record.patientNHS ?? $0.record.attemptedPatientNHS) != nil }
+        records.filter { AuditFlagger.isStaffAccess($0.record) && AuditFlagger.patient(of: $0.record) != nil }
     }
 
     /// Accesses to the organisation's patients by users of other organisations.
@@ -80,7 +80,7 @@ struct OrganisationReport {
         var basis = record.basis ?? "-"
         if let reason = record.accessReason { basis += ": \(reason)" }
         return [
-            String(record.sequence), record.recorded, who, record.userRole ?? "-", organisation, record.patientNHS ?? record.attemptedPatientNHS ?? "-",
+            String(record.sequence), record.recorded, who, record.userRole ?? "-", organisation, AuditFlagger.patient(of: record) ?? "-",
             what, outcome, basis, reviewed.flags.sorted().map(\.rawValue).joined(separator: " "), reviewState(reviewed),
         ]
     }
@@ -99,7 +99,7 @@ struct OrganisationReport {
         let first = records.first?.record
         return [
             user, first?.userName ?? "-", first?.userRole ?? "-", String(records.count),
-            String(Set(records.compactMap { $0.record.patientNHS ?? $0.record.attemptedPatientNHS }).count),
+            String(Set(records.compactMap { AuditFlagger.patient(of: $0.record) }).count),
             String(records.filter { $0.record.status >= 400 }.count), String(records.filter { $0.record.isEmergencyOverrideAttempt }.count),
             String(records.filter { !$0.flags.isEmpty }.count),
         ]
@@ -144,6 +144,7 @@ struct OrganisationReport {
             return safe.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : safe
         }
+        let sections = sections
         var lines = [(["section"] + Self.accessHeader).map(field).joined(separator: ",")]
         for (index, section) in sections.enumerated() where index != 1 {
             lines += section.rows.map { ([index == 0 ? "outside-access" : "flagged"] + $0).map(field).joined(separator: ",") }

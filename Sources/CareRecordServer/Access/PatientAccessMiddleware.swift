@@ -180,11 +180,12 @@ struct PatientAccessMiddleware: RouterMiddleware {
         }
     }
 
-    /// A privacy officer reading one audit record: only events about patients registered with their organisation (the
-    /// patient it is filed under, or the one a patient-role user asked for), or by its staff.
+    /// A privacy officer reading one audit record: only events about patients registered with their organisation (when
+    /// the access was made, as the organisation review finds them, or now; the patient it is filed under, or the one a
+    /// patient-role user asked for), or by its staff.
     func checkAuditScope(_ resolved: PatientAccessGrant, user: AuthenticatedUser) async throws {
         guard user.role == .privacyOfficer, let record = resolved.auditRecord else { return }
-        if resolved.state?.registeredPractice == user.ods || record.userOds == user.ods { return }
+        if record.patientRegisteredOds == user.ods || resolved.state?.registeredPractice == user.ods || record.userOds == user.ods { return }
         if let attempted = record.attemptedPatientNHS.flatMap(NHSNumber.init),
            try await dependencies.repository.patientState(attempted)?.registeredPractice == user.ods {
             return

@@ -114,12 +114,12 @@ public struct AuditFlagger: Sendable {
     }
 
     /// A request by a user acting for an organisation (not a patient, not a rate-limit summary, not a review).
-    static func isStaffAccess(_ record: AuditRecord) -> Bool {
+    public static func isStaffAccess(_ record: AuditRecord) -> Bool {
         record.userSub != nil && record.userRole != nil && record.userRole != "patient" && !record.isReview && record.throttledCount == nil
     }
 
     /// The patient a staff access was about.
-    static func patient(of record: AuditRecord) -> String? {
+    public static func patient(of record: AuditRecord) -> String? {
         record.patientNHS ?? record.attemptedPatientNHS
     }
 
@@ -202,7 +202,7 @@ public struct OrganisationAuditReview: Sendable {
     /// The family names on the patient's demographics as the record holds them now (folded).
     func familyNamesOf(_ nhs: String) async throws -> Set<String> {
         guard let number = NHSNumber(nhs), let stored = try await repository.patient(number),
-              let patient = try? JSONDecoder().decode(Patient.self, from: stored.json) else { return [] }
+              let patient = try? FHIRJSON.decode(Patient.self, from: stored.json) else { return [] }
         return Set((patient.name ?? []).compactMap(\.family).map(AuditFlagger.fold))
     }
 
