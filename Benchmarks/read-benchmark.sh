@@ -5,7 +5,8 @@
 # each response; audit cannot be switched off):
 #   GET /Patient/{nhs}, GET /Condition?patient={nhs} (a page of up to 50), GET /Patient/{nhs}/$everything
 # and, in the same run and with the same wrk settings, the bare Hummingbird server of Benchmarks/BareServer answering a
-# fixed 1 KB Patient. Prints each endpoint's req/s and p99, and the ratio of GET /Patient to the bare server.
+# fixed 1 KB Patient. Prints each endpoint's req/s, p99 and the server's CPU time per request, and the ratios of GET
+# /Patient to the bare server (throughput, and CPU per request, which moves less when the machine is shared).
 # Results go to Benchmarks/results/ and the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,16 +45,26 @@ TOKEN=$($BIN token --key "$WORK/region/keys/signing-key.pem" --sub bench.gp --od
 FIRST=$(python3 -c 'import re, sys; print(re.search(r"[0-9]{10}", open(sys.argv[1]).read()).group())' "$WORK/patient.lua")
 echo "patients rotated (registered at A81001, with consent): $(grep -o '"[0-9]\{10\}"' "$WORK/patient.lua" | wc -l)" | tee -a "$OUT"
 
-# run NAME PORT LUA [HEADER]: wrk with --latency; records "NAME req/s p99" in $WORK/summary.
+# CPU time (user + system, in clock ticks) the process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run NAME PORT LUA [HEADER]: wrk with --latency; records "NAME req/s p99 CPU-per-request errors" in $WORK/summary. The
+# server's own CPU time per request (from /proc) is printed beside req/s: it moves far less than req/s when something
+# else shares the machine.
 run() {
   local name=$1 port=$2 lua=$3; shift 3
   echo "== $name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION" | tee -a "$OUT"
+  local before after
+  before=$(cpu_ticks "$SERVER")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$lua" "$@" "http://127.0.0.1:$port" | tee "$WORK/wrk.txt" | tee -a "$OUT"
-  local rps p99 errors
+  after=$(cpu_ticks "$SERVER")
+  local rps p99 errors requests cpu
   rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
+  requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+  cpu=$(awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.0f", ticks / hz * 1e6 / n}')
   errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$WORK/wrk.txt")
-  printf '%s\t%s req/s\tp99 %s\t%s\n' "$name" "$rps" "$p99" "${errors:-no errors}" >>"$WORK/summary"
+  printf '%s\t%s req/s\tp99 %s\tserver CPU %s us/request\t%s\n' "$name" "$rps" "$p99" "$cpu" "${errors:-no errors}" >>"$WORK/summary"
 }
 
 # The yardstick first, alone on the machine.
@@ -77,18 +88,19 @@ kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 echo "audit verify: $($BIN audit verify --config "$WORK/region/care-record.yaml")" | tee -a "$OUT"
 
 {
-  echo "== summary (req/s, p99)"
+  echo "== summary (req/s, p99, the server's CPU time per request)"
   while read -r line; do echo "  $line"; done <"$WORK/summary"
   python3 - "$WORK/summary" <<'PY'
 import sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, rate = line.split("\t")[:2]
-    rows[name] = float(rate.split()[0])
+    name, rate, _, cpu = line.split("\t")[:4]
+    rows[name] = (float(rate.split()[0]), float(cpu.split()[2]))
 bare = rows.get("bare-hummingbird")
 patient = rows.get("GET /Patient/{nhs}")
 if bare and patient:
-    print(f"ratio GET /Patient/{{nhs}} / bare Hummingbird: {patient / bare:.3f} ({patient:.0f} / {bare:.0f} req/s)")
+    print(f"ratio GET /Patient/{{nhs}} / bare Hummingbird: {patient[0] / bare[0]:.3f} ({patient[0]:.0f} / {bare[0]:.0f} req/s)")
+    print(f"CPU per request, bare Hummingbird / GET /Patient/{{nhs}}: {bare[1] / patient[1]:.3f} ({bare[1]:.0f} / {patient[1]:.0f} us)")
 PY
 } | tee -a "$OUT"
 echo "results: $OUT"

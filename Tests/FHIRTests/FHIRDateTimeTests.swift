@@ -29,4 +29,17 @@ struct FHIRDateTimeTests {
         #expect(abs(parsed.timeIntervalSince(date)) < 0.001)
         #expect(FHIRDateTime.parse("2024-03") == FHIRDateTime.parse("2024-03-01T00:00:00Z"))
     }
+
+    @Test("the hand-made instant equals Foundation's ISO 8601 format style, whatever the date")
+    func instantSameAsFormatStyle() {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var random = SystemRandomNumberGenerator()
+        var intervals: [TimeInterval] = [0, -0.0005, -1, 1_795_829_007.0429, 511_288_531.816, -12_219_292_800, -12_219_292_800.5, 253_402_300_799.999, 253_402_300_800, -62_000_000_000]
+        for _ in 0..<20_000 { intervals.append(.random(in: -13_000_000_000...254_000_000_000, using: &random)) }
+        for _ in 0..<20_000 { intervals.append(Double(Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &random)) / 1000) }
+        for interval in intervals {
+            let date = Date(timeIntervalSince1970: interval)
+            #expect(FHIRDateTime.instant(date) == date.formatted(style), "\(interval)")
+        }
+    }
 }

@@ -83,19 +83,7 @@ enum JSONLogLine {
     }
 
     /// `2026-11-28T10:15:02.114Z`: RFC 3339 in UTC, with milliseconds.
-    static func utcTimestamp(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
-        let fraction = Int(milliseconds - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func padded(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))T"
-            + "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2)).\(padded(Int32(fraction), 3))Z"
-    }
+    static func utcTimestamp(_ date: Date) -> String { FHIRDateTime.instant(date) }
 
     /// Metadata keys in sorted order, so lines are stable; numbers and booleans stay numbers and booleans.
     static func appendValue(_ value: Logger.MetadataValue, to line: inout String) {

@@ -9,6 +9,16 @@ public enum AuditChain {
 
     /// SHA-256 over the previous hash and the record's canonical JSON (sorted keys, without its own hash fields).
     public static func hash(_ record: AuditRecord, previous: String) -> String {
+        var hasher = SHA256()
+        var previous = previous
+        previous.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        record.canonicalJSON().withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hasher.finalize().hexadecimal
+    }
+
+    /// The same hash through `JSONEncoder`, as every chain before issue 12 was written: the reference the canonical writer
+    /// is tested against.
+    static func hashThroughJSONEncoder(_ record: AuditRecord, previous: String) -> String {
         var content = record
         content.previousHash = ""
         content.hash = ""

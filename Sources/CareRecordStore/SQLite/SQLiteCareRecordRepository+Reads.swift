@@ -6,6 +6,11 @@ import GRDB
 /// on the calling thread): a read of the record is a few indexed lookups, far cheaper than the hop to a dispatch queue and
 /// back that the asynchronous `read` makes (issue 12: that hop was a fifth of the read path's CPU). Each read is still one
 /// transaction on its own connection, so snapshot isolation is unchanged; a read never waits for the writer (WAL).
+///
+/// Every read of the record's pool must go through `readNow`, never GRDB's asynchronous `read`: an asynchronous read holds
+/// a reader connection while its block waits for a thread, and on a small machine those threads are the very ones blocked
+/// here waiting for a reader. That deadlock stopped the server under `/health` probes at 32 connections
+/// (`ServeLivenessTests` keeps it from coming back).
 extension SQLiteCareRecordRepository {
     /// A read transaction on the calling thread (GRDB's synchronous `read`, which a synchronous function selects).
     func readNow<T>(_ body: (Database) throws -> T) throws -> T {
@@ -21,7 +26,7 @@ extension SQLiteCareRecordRepository {
             // An NHS number never seen: nothing to release, and the decision refuses it.
             guard let state = try Self.patientState(db, nhsNumber) else { return (nil, nil) }
             switch query {
-            case .patient: return (state, .patient(try Self.patient(db, nhsNumber)))
+            case .patient: return (state, .patient(try Self.patient(db, nhsNumber, registeredPractice: state.registeredPractice)))
             case .everything: return (state, .everything(try Self.everything(db, nhsNumber)))
             }
         }
@@ -69,26 +74,29 @@ extension SQLiteCareRecordRepository {
     }
 
     static func patient(_ db: Database, _ nhsNumber: NHSNumber) throws -> StoredResource? {
-        do {
-            let practice = try Self.registeredPractice(db, nhsNumber)
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: """
-                    SELECT p.sourceId, p.versionId, p.lastUpdated, p.resource, s.ods
-                    FROM patientRecord p JOIN source s ON s.id = p.sourceId
-                    WHERE p.nhsNumber = ?
-                    """),
-                arguments: [nhsNumber.value])
-            let best = rows.max { a, b in
-                let aPreferred = (a["ods"] as String) == practice
-                let bPreferred = (b["ods"] as String) == practice
-                if aPreferred != bPreferred { return bPreferred }
-                return (a["lastUpdated"] as Date) < (b["lastUpdated"] as Date)
-            }
-            return best.map { row in
-                StoredResource(
-                    id: nhsNumber.value, resourceType: Patient.resourceType, nhsNumber: nhsNumber,
-                    sourceId: row["sourceId"], versionId: row["versionId"], lastUpdated: row["lastUpdated"], json: row["resource"])
-            }
+        try patient(db, nhsNumber, registeredPractice: try Self.registeredPractice(db, nhsNumber))
+    }
+
+    /// The combined Patient: the registered practice's own record when it has one, else the most recently updated.
+    static func patient(_ db: Database, _ nhsNumber: NHSNumber, registeredPractice practice: String?) throws -> StoredResource? {
+        var best: (preferred: Bool, sourceId: String, versionId: String, lastUpdated: Date, json: Data)?
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT p.sourceId, p.versionId, p.lastUpdated, p.resource, s.ods
+                FROM patientRecord p JOIN source s ON s.id = p.sourceId
+                WHERE p.nhsNumber = ?
+                """),
+            arguments: [nhsNumber.value])
+        while let row = try rows.next() {
+            let preferred = practice != nil && (row[4] as String) == practice
+            let lastUpdated: Date = row[2]
+            if let current = best, current.preferred != preferred ? current.preferred : current.lastUpdated >= lastUpdated { continue }
+            best = (preferred, row[0], row[1], lastUpdated, row[3])
+        }
+        return best.map { best in
+            StoredResource(
+                id: nhsNumber.value, resourceType: Patient.resourceType, nhsNumber: nhsNumber,
+                sourceId: best.sourceId, versionId: best.versionId, lastUpdated: best.lastUpdated, json: best.json)
         }
     }
 
@@ -191,21 +199,34 @@ extension SQLiteCareRecordRepository {
     static func patientState(_ db: Database, _ nhsNumber: NHSNumber) throws -> PatientState? {
         let arguments: StatementArguments = [nhsNumber.value]
         let practice = try registeredPractice(db, nhsNumber)
-        let episodes = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ? ORDER BY ods, id"), arguments: arguments
-        ).map { row in
-            CareEpisode(id: row["id"], ods: row["ods"], status: row["status"], start: row["periodStart"], end: row["periodEnd"], sourceId: row["sourceId"])
+        // Columns by position and rows through cursors (not copied): this runs on every patient-scoped request (issue 12).
+        var episodes: [CareEpisode] = []
+        let episodeRows = try Row.fetchCursor(db.cachedStatement(sql: Self.episodesSQL), arguments: arguments)
+        while let row = try episodeRows.next() {
+            episodes.append(CareEpisode(id: row[0], ods: row[1], status: row[2], start: row[3], end: row[4], sourceId: row[5]))
         }
-        let decisions = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence"),
-            arguments: [nhsNumber.value, nhsNumber.value]
-        ).compactMap(sharingDecision)
+        var decisions: [SharingDecision] = []
+        let decisionRows = try Row.fetchCursor(db.cachedStatement(sql: Self.stateDecisionsSQL), arguments: [nhsNumber.value, nhsNumber.value])
+        while let row = try decisionRows.next() {
+            guard let kind = SharingDecision.Kind(rawValue: row[2]) else { continue }
+            decisions.append(SharingDecision(
+                id: row[1], kind: kind, recordedAt: row[3], recordedByOds: row[4], sourceId: row[5], recordedBySub: row[6], actorSub: row[7],
+                periodStart: row[8], periodEnd: row[9], sequence: row[0]))
+        }
         let hasDemographics = try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM patientRecord WHERE nhsNumber = ?)"), arguments: arguments) ?? false
         if practice == nil && episodes.isEmpty && decisions.isEmpty && !hasDemographics { return nil }
         return PatientState(
             nhsNumber: nhsNumber, registeredPractice: practice, episodes: episodes, decisions: decisions, hasDemographics: hasDemographics)
     }
+
+    static let episodesSQL = "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ? ORDER BY ods, id"
+
+    /// The decisions a state needs, without their resources (built once: the statement cache is keyed by the SQL text).
+    static let stateDecisionsSQL = """
+        SELECT sequence, id, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd
+        FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence
+        """
 
     static func sharingDecision(_ row: Row) -> SharingDecision? {
         guard let kind = SharingDecision.Kind(rawValue: row["kind"]) else { return nil }

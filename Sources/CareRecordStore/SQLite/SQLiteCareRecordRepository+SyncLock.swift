@@ -5,7 +5,7 @@ extension SQLiteCareRecordRepository {
     public var backend: String { "sqlite" }
 
     public func isReachable() async -> Bool {
-        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+        (try? readNow { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 
     /// An exclusive `flock` on `<record>.sync-lock` beside the record: `serve`'s scheduled sync and `care-record sync` by

@@ -53,9 +53,40 @@ public enum FHIRDateTime {
         return value
     }
 
-    /// A FHIR `instant` in UTC with millisecond precision.
+    /// A FHIR `instant` in UTC with millisecond precision (`2026-11-28T06:21:47.746Z`), as
+    /// `Date.ISO8601FormatStyle(includingFractionalSeconds: true)` writes it; formatted by hand from `gmtime_r` for the
+    /// Gregorian years 1583 to 9999 (every audit record and log line needs one; issue 12), through the format style outside them.
     public static func instant(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let interval = date.timeIntervalSince1970
+        // 1582-10-15 (the Gregorian reform; Foundation's calendar is Julian before it) up to the end of 9999.
+        guard interval >= -12_219_292_800, interval < 253_402_300_800 else {
+            return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        }
+        let whole = interval.rounded(.down)
+        var seconds = time_t(whole)
+        // The fraction truncated to milliseconds, as the format style does.
+        let milliseconds = min(999, Int((interval - whole) * 1000))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var bytes = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int, at start: Int, width: Int) {
+            var value = value
+            for index in stride(from: start + width - 1, through: start, by: -1) {
+                bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(Int(parts.tm_year) + 1900, at: 0, width: 4)
+        put(Int(parts.tm_mon) + 1, at: 5, width: 2)
+        put(Int(parts.tm_mday), at: 8, width: 2)
+        put(Int(parts.tm_hour), at: 11, width: 2)
+        put(Int(parts.tm_min), at: 14, width: 2)
+        put(Int(parts.tm_sec), at: 17, width: 2)
+        put(milliseconds, at: 20, width: 3)
+        for (index, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] as [(Int, Unicode.Scalar)] {
+            bytes[index] = UInt8(ascii: separator)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses a FHIR `dateTime` or `instant` to a point in time; a partial date means its first moment in UTC.
