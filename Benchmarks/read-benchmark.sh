@@ -18,10 +18,17 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 PORT=${PORT:-18090}
 BARE_PORT=${BARE_PORT:-18099}
+# AUDIT_OFF=1 also builds the benchmark-only binary with audit compiled out (-DCARE_RECORD_BENCHMARK_AUDIT_OFF, its own
+# scratch folder .build-audit-off: a full release build the first time) and measures GET /Patient/{nhs} with it in the same
+# run, to print what audit costs. That binary is never built by anything else and says so loudly when it starts.
+AUDIT_OFF=${AUDIT_OFF:-0}
 scripts/setup
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk; }
 swift build -c release --product care-record
 swift build -c release --product bare-hummingbird
+if [ "$AUDIT_OFF" = 1 ]; then
+  swift build -c release --product care-record --scratch-path .build-audit-off -Xswiftc -DCARE_RECORD_BENCHMARK_AUDIT_OFF
+fi
 BIN=.build/release/care-record
 WORK=$(mktemp -d)
 SERVER=""
@@ -87,6 +94,15 @@ echo "health: $(curl -s "http://127.0.0.1:$PORT/health")" | tee -a "$OUT"
 kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 echo "audit verify: $($BIN audit verify --config "$WORK/region/care-record.yaml")" | tee -a "$OUT"
 
+if [ "$AUDIT_OFF" = 1 ]; then
+  .build-audit-off/release/care-record serve --config "$WORK/region/care-record.yaml" >"$WORK/serve-audit-off.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+  grep -q "AUDIT COMPILED OUT" "$WORK/serve-audit-off.log" || { echo "the audit-off binary did not say so" >&2; exit 1; }
+  run "GET /Patient/{nhs} (audit compiled out)" "$PORT" "$WORK/patient.lua" -H "Authorization: Bearer $TOKEN"
+  kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
+fi
+
 {
   echo "== summary (req/s, p99, the server's CPU time per request)"
   while read -r line; do echo "  $line"; done <"$WORK/summary"
@@ -98,6 +114,10 @@ for line in open(sys.argv[1]):
     rows[name] = (float(rate.split()[0]), float(cpu.split()[2]))
 bare = rows.get("bare-hummingbird")
 patient = rows.get("GET /Patient/{nhs}")
+off = rows.get("GET /Patient/{nhs} (audit compiled out)")
+if off and patient:
+    print(f"audit costs {1 - patient[0] / off[0]:.1%} of GET /Patient/{{nhs}} throughput ({patient[0]:.0f} with, {off[0]:.0f} without req/s; "
+          f"{patient[1] - off[1]:.0f} us of CPU per request)")
 if bare and patient:
     print(f"ratio GET /Patient/{{nhs}} / bare Hummingbird: {patient[0] / bare[0]:.3f} ({patient[0]:.0f} / {bare[0]:.0f} req/s)")
     print(f"CPU per request, bare Hummingbird / GET /Patient/{{nhs}}: {bare[1] / patient[1]:.3f} ({bare[1]:.0f} / {patient[1]:.0f} us)")

@@ -42,6 +42,11 @@ struct SlowAuditStore: AuditStore {
 
 @Suite("The audit trail (C8)")
 struct AuditTrailTests {
+    @Test("audit is compiled in: only the benchmark-only build (-DCARE_RECORD_BENCHMARK_AUDIT_OFF) leaves it out")
+    func compiledIn() {
+        #expect(!AuditLog.isCompiledOut)
+    }
+
     @Test("N requests of mixed outcomes leave exactly N records, each with the fields C8 lists")
     func oneRecordPerRequest() async throws {
         let fixture = try await RegionFixture.shared()

@@ -63,6 +63,27 @@ struct LogHandlerTests {
         #expect(!line.hasPrefix("{"))
     }
 
+    @Test("text: the hand-written line equals swift-log's StreamLogHandler line after the timestamp, error metadata included")
+    func textSameAsStreamLogHandler() throws {
+        struct Failure: Error {}
+        let cases: [(Logger.Metadata, (any Error)?, String)] = [
+            ([:], nil, ""), (["b": "2", "a": .stringConvertible(1), "nested": ["k": ["x", "y"]], "list": [.string("p"), "q"]], nil, "care-record.x"),
+            (["route": "/Patient/{id}", "status": .stringConvertible(200), "duration_ms": .stringConvertible(1.25)], Failure(), "care-record"),
+        ]
+        for (metadata, error, label) in cases {
+            let expected = LogLinesTestDouble()
+            var stream = StreamLogHandler(label: label, stream: LogLinesTestDouble.Stream(lines: expected))
+            stream.logLevel = .trace
+            stream.log(event: LogEvent(level: .warning, message: "a message", error: error, metadata: metadata, source: "CareRecordServer", file: "f", function: "g", line: 1))
+            let ours = LogLinesTestDouble()
+            let handler = CareRecordLogHandler(label: label, settings: { LoggingSettings(format: .text, level: .trace) }, write: { ours.write($0) })
+            handler.log(event: LogEvent(level: .warning, message: "a message", error: error, metadata: metadata, source: "CareRecordServer", file: "f", function: "g", line: 1))
+            let (theirs, mine) = (try #require(expected.all.first), try #require(ours.all.first))
+            #expect(mine.drop { $0 != " " } == theirs.drop { $0 != " " })
+            #expect(mine.prefix { $0 != " " }.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}/) != nil, "\(mine)")
+        }
+    }
+
     @Test("a client's correlation id is logged only when plain and free of ten-digit runs (an NHS number has ten)")
     func loggableCorrelationIDs() {
         #expect(RequestLogMiddleware.loggable("ward-7-handover") == "ward-7-handover")

@@ -30,6 +30,12 @@ final class LogLinesTestDouble: Sendable {
 
     var all: [String] { lines.withLock { $0 } }
 
+    /// The lines as a `TextOutputStream`, for swift-log's own `StreamLogHandler`.
+    struct Stream: TextOutputStream, Sendable {
+        let lines: LogLinesTestDouble
+        mutating func write(_ string: String) { lines.write(string) }
+    }
+
     /// The lines parsed as JSON objects.
     var objects: [[String: Any]] {
         all.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }

@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "care-record")
         let spans = try SpanExport.make(configuration.tracing, logger: logger)
         let api = try await APIFactory.make(configuration, tracer: spans.tracer)
+        if AuditLog.isCompiledOut {
+            logger.critical("THIS IS THE BENCHMARK-ONLY BUILD WITH AUDIT COMPILED OUT: requests are not audited; never run it in service")
+        }
         logger.info("serving", metadata: ["base_url": "\(configuration.server.baseURL)"])
         var services: [any Service] = [
             MaintenanceService(api: api, jwksRefreshSeconds: configuration.auth.jwksRefreshSeconds, logger: logger),

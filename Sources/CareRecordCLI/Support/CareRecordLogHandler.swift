@@ -18,7 +18,6 @@ public struct CareRecordLogHandler: LogHandler {
     let currentSettings: @Sendable () -> LoggingSettings
     let write: @Sendable (String) -> Void
     private var explicitLevel: Logger.Level?
-    private let text: StreamLogHandler
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
 
@@ -35,9 +34,6 @@ public struct CareRecordLogHandler: LogHandler {
         self.metadataProvider = metadataProvider
         currentSettings = settings
         self.write = write
-        var text = StreamLogHandler(label: label, stream: LineStream(output: write))
-        text.logLevel = .trace
-        self.text = text
     }
 
     public var logLevel: Logger.Level {
@@ -58,9 +54,11 @@ public struct CareRecordLogHandler: LogHandler {
         case .json:
             write(JSONLogLine.render(timestamp: Date(), level: event.level, label: label, message: event.message.description, metadata: merged))
         case .text:
-            var event = event
-            event.metadata = merged
-            text.log(event: event)
+            if let error = event.error {
+                merged["error.message"] = "\(error)"
+                merged["error.type"] = "\(String(reflecting: type(of: error)))"
+            }
+            write(TextLogLine.render(level: event.level, label: label, source: event.source, message: event.message.description, metadata: merged))
         }
     }
 }
@@ -143,11 +141,46 @@ enum StandardError {
     }
 }
 
-/// Hands `StreamLogHandler`'s text to the handler's output.
-private struct LineStream: TextOutputStream, Sendable {
-    let output: @Sendable (String) -> Void
+/// swift-log's `StreamLogHandler` line, `2026-11-28T06:40:00+0000 info care-record: key=value [module] message`, written
+/// without its per-line `strftime` and string interpolation (the local timestamp is formatted once a second; one line per
+/// request made it 3% of the read path's CPU, issue 12).
+enum TextLogLine {
+    private static let second = Mutex<(time: time_t, text: String)>((-1, ""))
 
-    mutating func write(_ string: String) {
-        output(string)
+    static func render(level: Logger.Level, label: String, source: String, message: String, metadata: Logger.Metadata) -> String {
+        var line = timestamp()
+        line.reserveCapacity(line.utf8.count + 64 + message.utf8.count + metadata.count * 32)
+        line += " "
+        line += level.rawValue
+        if !label.isEmpty {
+            line += " "
+            line += label
+        }
+        line += ":"
+        for key in metadata.keys.sorted() {
+            line += " "
+            line += key
+            line += "="
+            line += metadata[key]!.description
+        }
+        line += " ["
+        line += source
+        line += "] "
+        line += message
+        line += "\n"
+        return line
+    }
+
+    /// Local time with the offset, as `strftime("%Y-%m-%dT%H:%M:%S%z")` writes it; formatted at most once a second.
+    static func timestamp() -> String {
+        var now = time(nil)
+        if let cached = second.withLock({ $0.time == now ? $0.text : nil }) { return cached }
+        var parts = tm()
+        var buffer = [Int8](repeating: 0, count: 64)
+        guard localtime_r(&now, &parts) != nil else { return "<unknown>" }
+        strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
+        let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        second.withLock { $0 = (now, text) }
+        return text
     }
 }

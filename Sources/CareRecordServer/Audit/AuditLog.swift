@@ -7,6 +7,16 @@ import Tracing
 /// The single writer of the audit log: records waiting when a commit starts go in together (group commit), and each
 /// caller resumes only once its record is durably committed.
 public actor AuditLog {
+    /// True only in the benchmark-only build (`AUDIT_OFF=1 Benchmarks/read-benchmark.sh` compiles it with
+    /// `-DCARE_RECORD_BENCHMARK_AUDIT_OFF` into `.build-audit-off/`): the audit middleware then builds and writes no record,
+    /// so the benchmark can measure what audit costs. No configuration, option or environment variable of a normal build can
+    /// switch audit off.
+    #if CARE_RECORD_BENCHMARK_AUDIT_OFF
+    public static let isCompiledOut = true
+    #else
+    public static let isCompiledOut = false
+    #endif
+
     /// Commit statistics, for the benchmark and the health probe.
     public struct Statistics: Sendable, Codable {
         public var records = 0

@@ -26,14 +26,20 @@ struct RequestTracingMiddleware: RouterMiddleware {
             context.logger[metadataKey: "trace_id"] = .string(traceParent.traceID)
             context.logger[metadataKey: "span_id"] = .string(traceParent.spanID)
         }
-        span.attributes["http.request.method"] = method
-        span.attributes["care_record.request_id"] = context.requestID
+        // A span that goes nowhere (W3CTracer without an exporter) records nothing: its ids are all it is for.
+        let recording = span.isRecording
+        if recording {
+            span.attributes["http.request.method"] = method
+            span.attributes["care_record.request_id"] = context.requestID
+        }
         do {
             var response = try await InstrumentationContext.$current.withValue(span.context) { try await next(request, context) }
-            let route = RouteTemplate.of(context)
-            span.operationName = "\(method) \(route)"
-            span.attributes["http.route"] = route
-            span.attributes["http.response.status_code"] = Int(response.status.code)
+            if recording {
+                let route = RouteTemplate.of(context)
+                span.operationName = "\(method) \(route)"
+                span.attributes["http.route"] = route
+                span.attributes["http.response.status_code"] = Int(response.status.code)
+            }
             if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
             if let traceParent { response.headers[.traceresponse] = traceParent.value }
             return response
@@ -68,10 +74,17 @@ extension RequestTracingMiddleware {
     }
 }
 
-/// Reads a header for an instrument's `extract`.
+/// Reads a header for an instrument's `extract` (the two W3C names made once, not validated and lowercased per request).
 struct HTTPFieldsExtractor: Extractor {
+    static let traceparent = HTTPField.Name(W3CHeader.traceparent)!
+    static let tracestate = HTTPField.Name(W3CHeader.tracestate)!
+
     func extract(key: String, from carrier: HTTPFields) -> String? {
-        HTTPField.Name(key).flatMap { carrier[$0] }
+        switch key {
+        case W3CHeader.traceparent: carrier[Self.traceparent]
+        case W3CHeader.tracestate: carrier[Self.tracestate]
+        default: HTTPField.Name(key).flatMap { carrier[$0] }
+        }
     }
 }
 

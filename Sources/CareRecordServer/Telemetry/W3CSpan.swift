@@ -20,7 +20,7 @@ public final class W3CSpan: Span {
         var events: [SpanEvent] = []
         var errorTypes: [String] = []
         var links: [SpanLink] = []
-        var isRecording = true
+        var isRecording: Bool
     }
 
     init(
@@ -32,7 +32,8 @@ public final class W3CSpan: Span {
         self.parentSpanID = parentSpanID
         self.startNanoseconds = startNanoseconds
         self.onFinish = onFinish
-        state = Mutex(State(operationName: operationName))
+        // Without an exporter nothing is recorded: the span carries its ids, and attributes set on it are dropped.
+        state = Mutex(State(operationName: operationName, isRecording: onFinish != nil))
     }
 
     /// This span's W3C trace context.
