@@ -22,6 +22,10 @@ BARE_PORT=${BARE_PORT:-18099}
 # scratch folder .build-audit-off: a full release build the first time) and measures GET /Patient/{nhs} with it in the same
 # run, to print what audit costs. That binary is never built by anything else and says so loudly when it starts.
 AUDIT_OFF=${AUDIT_OFF:-0}
+# HISTORY past problems per patient in a second, smaller region ($HISTORY_PATIENTS patients) for $everything on records of
+# about 100 entries; HISTORY=0 skips it.
+HISTORY=${HISTORY:-95}
+HISTORY_PATIENTS=${HISTORY_PATIENTS:-1000}
 scripts/setup
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk; }
 swift build -c release --product care-record
@@ -93,6 +97,23 @@ echo "server RSS after the run: $(awk '/VmRSS/ {print $2, $3}' /proc/$SERVER/sta
 echo "health: $(curl -s "http://127.0.0.1:$PORT/health")" | tee -a "$OUT"
 kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
 echo "audit verify: $($BIN audit verify --config "$WORK/region/care-record.yaml")" | tee -a "$OUT"
+
+if [ "$HISTORY" -gt 0 ]; then
+  {
+    /usr/bin/time -f "generate (history $HISTORY): %e s, peak RSS %M KiB" $BIN generate --patients "$HISTORY_PATIENTS" --history "$HISTORY" --out "$WORK/busy"
+    sed -i "s/8080/$PORT/g" "$WORK/busy/care-record.yaml"
+    /usr/bin/time -f "sync (history $HISTORY): %e s, peak RSS %M KiB" $BIN sync --config "$WORK/busy/care-record.yaml"
+  } 2>&1 | tee -a "$OUT"
+  write_patient_requests "$WORK/busy/data/care-record.sqlite" "$WORK/busy.lua" "/Patient/" "$ROTATE" '/$everything'
+  BUSY_TOKEN=$($BIN token --key "$WORK/busy/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
+  $BIN serve --config "$WORK/busy/care-record.yaml" >"$WORK/serve-busy.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+  BUSY_FIRST=$(python3 -c 'import re, sys; print(re.search(r"[0-9]{10}", open(sys.argv[1]).read()).group())' "$WORK/busy.lua")
+  echo "entries in one \$everything of the busy region: $(curl -s -H "Authorization: Bearer $BUSY_TOKEN" "http://127.0.0.1:$PORT/Patient/$BUSY_FIRST/\$everything" | grep -o '"fullUrl"' | wc -l)" | tee -a "$OUT"
+  run "GET /Patient/{nhs}/\$everything (history $HISTORY)" "$PORT" "$WORK/busy.lua" -H "Authorization: Bearer $BUSY_TOKEN"
+  kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
+fi
 
 if [ "$AUDIT_OFF" = 1 ]; then
   .build-audit-off/release/care-record serve --config "$WORK/region/care-record.yaml" >"$WORK/serve-audit-off.log" 2>&1 &

@@ -24,6 +24,24 @@ struct RegionGeneratorTests {
             != Data(contentsOf: c.appendingPathComponent("sources/gp-a81001/Patient.ndjson")))
     }
 
+    @Test("--history adds that many resolved past problems to each GP record and changes nothing else")
+    func history() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/region-\(UUID().uuidString)")
+        try RegionGenerator(patients: 30, seed: 7, outputDirectory: folder, history: 4).run()
+        let plain = try generate(seed: 7, patients: 30)
+        func lines(_ region: URL, _ file: String) throws -> [Substring] {
+            try String(contentsOf: region.appendingPathComponent("sources/\(file)"), encoding: .utf8).split(separator: "\n")
+        }
+        for practice in ["gp-a81001", "gp-a81002"] {
+            let (with, without) = (try lines(folder, "\(practice)/Condition.ndjson"), try lines(plain, "\(practice)/Condition.ndjson"))
+            let past = with.filter { $0.contains("\"gp-hist-") }
+            #expect(with.filter { !$0.contains("\"gp-hist-") } == without)
+            #expect(past.count == 4 * (try lines(plain, "\(practice)/Patient.ndjson")).count)
+            #expect(past.allSatisfy { $0.contains("\"resolved\"") })
+        }
+        #expect(try lines(folder, "acute-rjr/Condition.ndjson") == lines(plain, "acute-rjr/Condition.ndjson"))
+    }
+
     @Test("every generated line round-trips through the models as valid FHIR JSON")
     func roundTrip() throws {
         let folder = try generate(seed: 3)

@@ -6,11 +6,15 @@ public struct RegionGenerator {
     public let patients: Int
     public let seed: UInt64
     public let outputDirectory: URL
+    /// Past problems added to every patient's GP record (resolved conditions), for records with many entries; 0 by default,
+    /// and drawn without the random generator, so a seed gives the same region with or without them otherwise.
+    public let history: Int
     /// The export's transaction time, fixed so that a seed always gives the same files.
     public static let transactionTime = "2026-11-24T02:00:00Z"
 
-    public init(patients: Int, seed: UInt64, outputDirectory: URL) {
+    public init(patients: Int, seed: UInt64, outputDirectory: URL, history: Int = 0) {
         self.patients = patients
+        self.history = history
         self.seed = seed
         self.outputDirectory = outputDirectory.standardizedFileURL
     }
@@ -30,7 +34,7 @@ public struct RegionGenerator {
         var nextNumber = 900_000_000
         for index in 0..<patients {
             let nhs = Self.nextNHSNumber(&nextNumber)
-            var patient = SyntheticPatient(index: index, nhsNumber: nhs, random: &random)
+            var patient = SyntheticPatient(index: index, nhsNumber: nhs, random: &random, history: history)
             try patient.write(to: exports, random: &random, summary: &summary)
         }
         for export in exports.values { try export.finish() }

@@ -10,9 +10,12 @@ struct SyntheticPatient {
     let practice: RegionCatalogue.Organisation
     let sharing: Sharing
     let demographics: Patient
+    /// Resolved past problems added to the GP record (`generate --history`).
+    let history: Int
 
-    init(index: Int, nhsNumber: NHSNumber, random: inout SeededGenerator) {
+    init(index: Int, nhsNumber: NHSNumber, random: inout SeededGenerator, history: Int = 0) {
         self.index = index
+        self.history = history
         nhs = nhsNumber
         practice = RegionCatalogue.practices[index % RegionCatalogue.practices.count]
         let roll = Double.random(in: 0..<1, using: &random)
@@ -79,6 +82,12 @@ struct SyntheticPatient {
             allergy.reaction = [.init(manifestation: [CodeableConcept(system: FHIRSystems.snomed, code: reaction.code, display: reaction.display)], severity: k == 0 ? "severe" : "mild")]
             allergy.meta = Meta(lastUpdated: "2026-10-01T09:00:00Z")
             try export.write(allergy)
+        }
+        for k in 0..<history {
+            let code = RegionCatalogue.conditions[(index + k) % RegionCatalogue.conditions.count]
+            var past = condition(id: "gp-hist-\(index)-\(k)", code: code, category: "problem-list-item", onset: 1990 + k % 30)
+            past.clinicalStatus = CodeableConcept(system: "http://terminology.hl7.org/CodeSystem/condition-clinical", code: "resolved")
+            try export.write(past)
         }
         let medicationCount = Int.random(in: 0...4, using: &random)
         for k in 0..<medicationCount {

@@ -40,6 +40,16 @@ struct SourceDescription: Sendable, Hashable {
     let name: String?
     /// When the source's last successful import finished.
     let lastRefreshed: Date?
+    /// The entry's `extension` array, keys sorted as in every served resource; written once per description, not per entry
+    /// (a 100-entry `$everything` wrote it 100 times, issue 12).
+    let extensionJSON: Data
+
+    init(ods: String, name: String?, lastRefreshed: Date?) {
+        self.ods = ods
+        self.name = name
+        self.lastRefreshed = lastRefreshed
+        extensionJSON = Self.extensionJSON(ods: ods, name: name, lastRefreshed: lastRefreshed)
+    }
 
     /// Every known source by id, its organisation named from `names` (ODS code to name).
     static func all(_ repository: any CareRecordRepository, names: [String: String]) async throws -> [String: SourceDescription] {
@@ -52,8 +62,7 @@ struct SourceDescription: Sendable, Hashable {
         return sources
     }
 
-    /// The entry's `extension` array, keys sorted as in every served resource.
-    var extensionJSON: Data {
+    private static func extensionJSON(ods: String, name: String?, lastRefreshed: Date?) -> Data {
         var reference = #"{"#
         if let name { reference += #""display":\#(JSONString.quoted(name)),"# }
         reference += #""identifier":{"system":\#(JSONString.quoted(FHIRSystems.odsOrganisation)),"value":\#(JSONString.quoted(ods))}}"#

@@ -27,7 +27,7 @@ extension SQLiteCareRecordRepository {
             guard let state = try Self.patientState(db, nhsNumber) else { return (nil, nil) }
             switch query {
             case .patient: return (state, .patient(try Self.patient(db, nhsNumber, registeredPractice: state.registeredPractice)))
-            case .everything: return (state, .everything(try Self.everything(db, nhsNumber)))
+            case .everything: return (state, .everything(try Self.everything(db, nhsNumber, registeredPractice: .some(state.registeredPractice))))
             }
         }
     }
@@ -62,15 +62,26 @@ extension SQLiteCareRecordRepository {
     }
 
     /// Inside a read transaction: the combined Patient, then each clinical type, then the sharing decisions.
-    static func everything(_ db: Database, _ patient: NHSNumber) throws -> [StoredResource] {
-        var resources = try Self.patient(db, patient).map { [$0] } ?? []
+    static func everything(_ db: Database, _ patient: NHSNumber, registeredPractice: String?? = nil) throws -> [StoredResource] {
+        let practice = try registeredPractice ?? Self.registeredPractice(db, patient)
+        var resources = try Self.patient(db, patient, registeredPractice: practice).map { [$0] } ?? []
         for type in ClinicalResourceType.allCases {
-            resources += try Row.fetchAll(
+            resources += try storedResources(
                 db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
-                arguments: [patient.value, type.rawValue]
-            ).map { Self.storedResource($0, type: type.rawValue, patient: patient) }
+                [patient.value, type.rawValue], type: type.rawValue, patient: patient)
         }
         return resources + (try Self.consents(db, patient))
+    }
+
+    /// Rows of `id, sourceId, versionId, lastUpdated, resource` (in that order), read through a cursor by position.
+    static func storedResources(_ statement: Statement, _ arguments: StatementArguments, type: String, patient: NHSNumber) throws -> [StoredResource] {
+        var resources: [StoredResource] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() {
+            resources.append(StoredResource(
+                id: row[0], resourceType: type, nhsNumber: patient, sourceId: row[1], versionId: row[2], lastUpdated: row[3], json: row[4]))
+        }
+        return resources
     }
 
     static func patient(_ db: Database, _ nhsNumber: NHSNumber) throws -> StoredResource? {
@@ -108,13 +119,13 @@ extension SQLiteCareRecordRepository {
             let arguments: StatementArguments = [patient.value, type.rawValue]
             let total = try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT COUNT(*) FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ?"), arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(
+            let items = try Self.storedResources(
                 db.cachedStatement(sql: """
                     SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry
                     WHERE nhsNumber = ? AND resourceType = ? ORDER BY id LIMIT ? OFFSET ?
                     """),
-                arguments: arguments + [page.count, page.offset])
-            return Page(total: total, items: rows.map { Self.storedResource($0, type: type.rawValue, patient: patient) })
+                arguments + [page.count, page.offset], type: type.rawValue, patient: patient)
+            return Page(total: total, items: items)
         }
     }
 
