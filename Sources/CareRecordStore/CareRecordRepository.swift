@@ -7,12 +7,16 @@ public enum SnapshotQuery: Sendable, Hashable {
     case patient
     /// Everything held for the patient, as `everything(patient:consistentWith:)` returns it (`$everything`).
     case everything
+    /// Every entry of one clinical type for the patient, ordered by id (a search by patient; its filters and paging are
+    /// applied to them after the read).
+    case entries(ClinicalResourceType)
 }
 
 /// Data read in the same snapshot as a patient's state.
 public enum SnapshotRead: Sendable {
     case patient(StoredResource?)
     case everything([StoredResource])
+    case entries([StoredResource])
 }
 
 /// The combined record as the API and the importer see it; SQLite today, another backend can sit beside it.

@@ -20,7 +20,7 @@ struct ClinicalController {
                 repeatableParameters: ["_lastUpdated"], validate: { [type] parameters in
                     _ = try parameters.page()
                     _ = try ClinicalSearch(parameters, type: type)
-                }),
+                }, snapshot: .entries(type)),
             use: search)
         routes.get(
             "\(type.rawValue)/:id",
@@ -34,7 +34,12 @@ struct ClinicalController {
         let search = try ClinicalSearch(access.parameters, type: type)
         var bundle = SearchBundle(baseURL: baseURL, total: 0)
         bundle.ignoredParameters = access.parameters.ignored
-        if access.isVisible && search.isPlain {
+        if access.isVisible, case .entries(let all)? = access.snapshot {
+            // Read with the state the decision was made on, in one snapshot (SQLite): matched, ordered and paged here.
+            let matches = search.apply(to: all, type: type)
+            bundle.total = matches.count
+            bundle.entries = search.countOnly ? [] : Array(matches.dropFirst(page.offset).prefix(page.count))
+        } else if access.isVisible && search.isPlain {
             let found = try await repository.clinicalEntries(
                 type, patient: access.nhsNumber, page: PageRequest(offset: page.offset, count: page.count), consistentWith: access.state)
             bundle.total = found.total

@@ -28,6 +28,10 @@ extension SQLiteCareRecordRepository {
             switch query {
             case .patient: return (state, .patient(try Self.patient(db, nhsNumber, registeredPractice: state.registeredPractice)))
             case .everything: return (state, .everything(try Self.everything(db, nhsNumber, registeredPractice: .some(state.registeredPractice))))
+            case .entries(let type):
+                return (state, .entries(try Self.storedResources(
+                    db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
+                    [nhsNumber.value, type.rawValue], type: type.rawValue, patient: nhsNumber)))
             }
         }
     }
