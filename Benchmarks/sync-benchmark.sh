@@ -92,7 +92,7 @@ write_patient_requests "$REGION/data/care-record.sqlite" "$WORK/patients.lua" "/
 TOKEN=$($BIN token --key "$REGION/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
 echo "== reads, idle: wrk -t1 -c8 -d$DURATION GET /Condition?patient=" | tee -a "$OUT"
 wrk -t1 -c8 -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/idle.txt" | tee -a "$OUT"
-echo "== reads during full refreshes (the same, while sync --force runs back to back for the whole of wrk's run)" | tee -a "$OUT"
+echo "== reads during full refreshes (the same, while sync --force runs back to back for the whole of wrk's run, as long as a refresh alone took)" | tee -a "$OUT"
 (
   n=0
   while [ ! -e "$WORK/reads-done" ]; do
@@ -100,8 +100,12 @@ echo "== reads during full refreshes (the same, while sync --force runs back to 
   done
 ) &
 REFRESH=$!
-sleep 1   # the refresh is under way (downloading) before the reads start
-wrk -t1 -c8 -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/busy.txt" | tee -a "$OUT"
+# The reads last as long as a refresh alone took (at least DURATION, at most 180 s), so they overlap its import and not
+# only its download.
+BUSY_DURATION=$(python3 -c "import sys; a = float(sys.argv[1]); d = float(sys.argv[2].rstrip('s')); print(f'{int(min(max(a, d), 180))}s')" \
+  "$(cut -d' ' -f2 "$WORK/alone.txt")" "$DURATION")
+sleep 1   # the refresh is under way before the reads start
+wrk -t1 -c8 -d"$BUSY_DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/busy.txt" | tee -a "$OUT"
 touch "$WORK/reads-done"
 wait $REFRESH || true
 cat "$WORK"/during-*.log | tee -a "$OUT"
