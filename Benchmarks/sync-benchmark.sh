@@ -111,10 +111,10 @@ wait $REFRESH || true
 cat "$WORK"/during-*.log | tee -a "$OUT"
 DURING_SECONDS=$(cat "$WORK"/during-1.txt | cut -d' ' -f2)
 
-read -r RESOURCES SECONDS RSS <"$WORK/alone.txt"
+read -r RESOURCES ALONE_SECONDS RSS <"$WORK/alone.txt"   # not SECONDS: bash keeps its own
 IDLE_P99=$(p99_ms "$WORK/idle.txt"); BUSY_P99=$(p99_ms "$WORK/busy.txt")
 errors() { grep -E "Non-2xx|Socket errors" "$1" | tr '\n' ' ' || true; }
-python3 - "$RESOURCES" "$SECONDS" "$RSS" "$PY_LINES" "$PY_SECONDS" "$IDLE_P99" "$BUSY_P99" "${DURING_SECONDS:-0}" \
+python3 - "$RESOURCES" "$ALONE_SECONDS" "$RSS" "$PY_LINES" "$PY_SECONDS" "$IDLE_P99" "$BUSY_P99" "${DURING_SECONDS:-0}" \
   "$(errors "$WORK/idle.txt")" "$(errors "$WORK/busy.txt")" <<'PY' | tee -a "$OUT"
 import sys
 resources, seconds, rss, py_lines, py_seconds, idle, busy, during = (float(a) for a in sys.argv[1:9])

@@ -67,7 +67,6 @@ struct FastEntryTests {
 
     @Test("hostile lines are left to the Foundation path, never crash", arguments: [
         String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000),
-        #"{"resourceType":"Condition","subject":{"reference":"Patient/p1"},"note":[{"text":""# + String(repeating: "x", count: 2_000_000) + #""}]}"#,
         #"{"resourceType":"Condition","resourceType":"Condition","subject":{"reference":"Patient/p1"}}"#,
         #"{"resourceType":"Condition","subject":{"reference":"Patient/p1","reference":"Patient/p2"}}"#,
         #"{"resourceType":"Condition","subject":{"reference":"Patient\/p1"}}"#,
@@ -95,7 +94,15 @@ struct FastEntryTests {
     ])
     func hostileLines(line: String) {
         let type = line.contains("MedicationStatement") ? MedicationStatement.resourceType : Condition.resourceType
-        #expect(Self.fastServed(line, type: type).entry == nil)
+        #expect(Self.fastServed(line, type: type).entry == nil, "taken: \(line.prefix(200))")
+    }
+
+    @Test("a huge plain string is served as the Foundation path serves it")
+    func hugeString() {
+        let line = #"{"resourceType":"Condition","subject":{"reference":"Patient/p1"},"note":[{"text":""# + String(repeating: "x", count: 2_000_000) + #""}]}"#
+        let served = Self.fastServed(line, type: Condition.resourceType).served
+        #expect(served != nil)
+        #expect(served == Self.foundationServed(line, type: Condition.resourceType))
     }
 
     @Test("invalid UTF-8 is left to the Foundation path")
@@ -229,6 +236,6 @@ struct FastEntryImportTests {
         #expect(reports[0].accepted == reports[1].accepted)
         #expect(reports[0].rejected == reports[1].rejected)
         #expect(records[0] == records[1])
-        #expect(records[0].count > 100)
+        #expect(records[0].count > 30)
     }
 }
