@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Sync benchmark (run on purpose, not in `swift test`): a region of $PATIENTS patients is served by the upstream
-# simulator over HTTPS (mutual TLS) and synced through libcurl by the release build; then read latency is measured
-# on an idle server and again while a full refresh of every source runs. Results go to Benchmarks/results/.
+# simulator over HTTPS (mutual TLS) and synced through libcurl by the release build. Then, in one run:
+#   1. a full refresh (`sync --force`, replacing every source) measured alone: resources/s and peak RSS;
+#   2. CPython's json.loads merely parsing the same NDJSON lines (lines/s), and the refresh's ratio to it;
+#   3. read latency on an idle server, and again while a full refresh runs (p99 and their ratio).
+# The summary at the end has every figure; full outputs go to Benchmarks/results/.
+#   PATIENTS=10000 Benchmarks/sync-benchmark.sh      # a quick run; the recorded figures use the default 100,000
+#   BIN=/tmp/care-record-before Benchmarks/sync-benchmark.sh   # measure a given binary instead of building
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/patients-lua.sh
@@ -10,8 +15,10 @@ DURATION=${DURATION:-20s}
 PORT=${PORT:-18091}
 scripts/setup
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk; }
-swift build -c release --product care-record
-BIN=.build/release/care-record
+if [ -z "${BIN:-}" ]; then   # BIN=path/to/care-record measures another build (e.g. a copy of the one before a change)
+  swift build -c release --product care-record
+  BIN=.build/release/care-record
+fi
 WORK=$(mktemp -d)
 PIDS=()
 trap '{ for pid in "${PIDS[@]}"; do kill $pid; done; } 2>/dev/null; rm -rf "$WORK"; true' EXIT
@@ -19,7 +26,32 @@ mkdir -p Benchmarks/results
 OUT=Benchmarks/results/sync-$(date -u +%Y%m%dT%H%M%SZ).txt
 REGION="$WORK/region"
 
+# The resources a sync processed (accepted + rejected, every source) from its report lines.
+resources_in() {
+  python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+total = 0
+for part in re.findall(r"(?:accepted|rejected): ([^;]*);", text):
+    total += sum(int(n) for n in re.findall(r" (\d+)(?:,|$)", part))
+print(total)
+PY
+}
+# A sync (extra arguments passed on) under /usr/bin/time: writes "resources seconds rssKiB" to $2, its output to $1.
+timed_sync() {
+  local log=$1 result=$2; shift 2
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -f "peak RSS %M KiB" $BIN sync --config "$REGION/care-record.yaml" "$@" >"$log" 2>&1 || { cat "$log"; exit 1; }
+  end=$(date +%s.%N)
+  echo "$(resources_in "$log") $(python3 -c "print($end - $start)") $(sed -n 's/.*peak RSS \([0-9]*\) KiB.*/\1/p' "$log")" >"$result"
+}
+p99_ms() {  # wrk --latency output -> the 99th percentile in ms
+  awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; print v }' "$1"
+}
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(swift --version 2>&1 | head -1)" | tee "$OUT"
+echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)'), $PATIENTS patients" | tee -a "$OUT"
 /usr/bin/time -f "generate: %e s, peak RSS %M KiB" $BIN generate --patients "$PATIENTS" --out "$REGION" 2>&1 | tee -a "$OUT"
 sed -i "s/8080/$PORT/g" "$REGION/care-record.yaml"
 $BIN simulate --region "$REGION" --require-client-certificate >"$WORK/simulate.log" 2>&1 &
@@ -28,7 +60,30 @@ for _ in $(seq 100); do grep -q Serving "$WORK/simulate.log" && break; sleep 0.2
 echo "NDJSON served: $(du -sb "$REGION/sources" | cut -f1) bytes" | tee -a "$OUT"
 
 echo "== first sync over HTTPS (libcurl, mutual TLS)" | tee -a "$OUT"
-/usr/bin/time -f "sync: %e s, peak RSS %M KiB" $BIN sync --config "$REGION/care-record.yaml" 2>&1 | tee -a "$OUT"
+timed_sync "$WORK/first.log" "$WORK/first.txt"
+cat "$WORK/first.log" | tee -a "$OUT"
+
+echo "== full refresh alone (sync --force over HTTPS, replacing every source)" | tee -a "$OUT"
+timed_sync "$WORK/alone.log" "$WORK/alone.txt" --force
+cat "$WORK/alone.log" | tee -a "$OUT"
+
+echo "== CPython json.loads over the same NDJSON lines" | tee -a "$OUT"
+python3 - "$REGION/sources" >"$WORK/python.txt" <<'PY'
+import glob, json, os, sys, time
+lines = parsed = 0
+elapsed = 0.0
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.ndjson"), recursive=True)):
+    with open(path, "rb") as f:
+        batch = [line for line in f.read().split(b"\n") if line.strip()]
+    start = time.perf_counter()
+    for line in batch:
+        json.loads(line)
+    elapsed += time.perf_counter() - start
+    lines += len(batch)
+print(lines, elapsed)
+PY
+read -r PY_LINES PY_SECONDS <"$WORK/python.txt"
+echo "$PY_LINES lines parsed in $PY_SECONDS s ($(python3 --version))" | tee -a "$OUT"
 
 $BIN serve --config "$REGION/care-record.yaml" >"$WORK/serve.log" 2>&1 &
 PIDS+=($!)
@@ -36,11 +91,40 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && br
 write_patient_requests "$REGION/data/care-record.sqlite" "$WORK/patients.lua" "/Condition?patient=" 5000
 TOKEN=$($BIN token --key "$REGION/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
 echo "== reads, idle: wrk -t1 -c8 -d$DURATION GET /Condition?patient=" | tee -a "$OUT"
-wrk -t1 -c8 -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee -a "$OUT"
-echo "== reads during a full refresh (the same, while sync runs)" | tee -a "$OUT"
-( /usr/bin/time -f "refresh sync: %e s, peak RSS %M KiB" $BIN sync --config "$REGION/care-record.yaml" --force >"$WORK/refresh.log" 2>&1 ) &
+wrk -t1 -c8 -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/idle.txt" | tee -a "$OUT"
+echo "== reads during full refreshes (the same, while sync --force runs back to back for the whole of wrk's run, as long as a refresh alone took)" | tee -a "$OUT"
+(
+  n=0
+  while [ ! -e "$WORK/reads-done" ]; do
+    n=$((n + 1)); timed_sync "$WORK/during-$n.log" "$WORK/during-$n.txt" --force
+  done
+) &
 REFRESH=$!
-wrk -t1 -c8 -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee -a "$OUT"
+# The reads last as long as a refresh alone took (at least DURATION, at most 180 s), so they overlap its import and not
+# only its download.
+BUSY_DURATION=$(python3 -c "import sys; a = float(sys.argv[1]); d = float(sys.argv[2].rstrip('s')); print(f'{int(min(max(a, d), 180))}s')" \
+  "$(cut -d' ' -f2 "$WORK/alone.txt")" "$DURATION")
+sleep 1   # the refresh is under way before the reads start
+wrk -t1 -c8 -d"$BUSY_DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/busy.txt" | tee -a "$OUT"
+touch "$WORK/reads-done"
 wait $REFRESH || true
-cat "$WORK/refresh.log" | tee -a "$OUT"
+cat "$WORK"/during-*.log | tee -a "$OUT"
+DURING_SECONDS=$(cat "$WORK"/during-1.txt | cut -d' ' -f2)
+
+read -r RESOURCES ALONE_SECONDS RSS <"$WORK/alone.txt"   # not SECONDS: bash keeps its own
+IDLE_P99=$(p99_ms "$WORK/idle.txt"); BUSY_P99=$(p99_ms "$WORK/busy.txt")
+errors() { grep -E "Non-2xx|Socket errors" "$1" | tr '\n' ' ' || true; }
+python3 - "$RESOURCES" "$ALONE_SECONDS" "$RSS" "$PY_LINES" "$PY_SECONDS" "$IDLE_P99" "$BUSY_P99" "${DURING_SECONDS:-0}" \
+  "$(errors "$WORK/idle.txt")" "$(errors "$WORK/busy.txt")" <<'PY' | tee -a "$OUT"
+import sys
+resources, seconds, rss, py_lines, py_seconds, idle, busy, during = (float(a) for a in sys.argv[1:9])
+rate, py_rate = resources / seconds, py_lines / py_seconds
+# The ratio compares like with like: NDJSON lines per second, the refresh's against json.loads's over the same lines.
+line_rate = py_lines / seconds
+print("== summary")
+print(f"refresh alone: {int(resources):,} resources (accepted + rejected, as the report counts them) in {seconds:.1f} s = {rate:,.0f} resources/s (target >= 25,000); {int(py_lines):,} NDJSON lines = {line_rate:,.0f} lines/s; peak RSS {rss / 1024:.0f} MiB (target <= 256)")
+print(f"json.loads: {int(py_lines):,} lines in {py_seconds:.2f} s = {py_rate:,.0f} lines/s; refresh / json.loads = {line_rate / py_rate:.3f} (target >= 0.3)")
+print(f"reads p99: idle {idle:.1f} ms, during a refresh {busy:.1f} ms, ratio {busy / idle:.2f} (target <= 2); the first refresh while reading: {during:.1f} s")
+print(f"read errors: idle [{sys.argv[9].strip() or 'none'}], during [{sys.argv[10].strip() or 'none'}]")
+PY
 echo "results: $OUT"

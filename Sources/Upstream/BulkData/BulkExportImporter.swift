@@ -10,6 +10,8 @@ public struct BulkExportImporter: Sendable {
 
     let repository: any CareRecordRepository
     let logger: Logger
+    /// Clinical entries in plain JSON skip the models (`FastEntry`); off only in tests comparing it with the Foundation path.
+    var usesFastPath = true
 
     public init(repository: any CareRecordRepository, logger: Logger = Logger(label: "care-record.import")) {
         self.repository = repository
@@ -32,7 +34,7 @@ public struct BulkExportImporter: Sendable {
                 var report = ImportReport(sourceId: source.id, startedAt: started)
                 let mapper = ResourceMapper(source: source, fallbackLastUpdated: fallback, writer: writer)
                 for file in files {
-                    try Self.load(file, mapper: mapper, report: &report)
+                    try Self.load(file, mapper: mapper, fastPath: usesFastPath, report: &report)
                 }
                 report.patients = report.accepted[Patient.resourceType] ?? 0
                 return report
@@ -99,7 +101,7 @@ public struct BulkExportImporter: Sendable {
         return files.enumerated().sorted { (rank($0.element.type), $0.offset) < (rank($1.element.type), $1.offset) }.map(\.element)
     }
 
-    static func load(_ file: (type: String, url: URL, count: Int?), mapper: ResourceMapper, report: inout ImportReport) throws {
+    static func load(_ file: (type: String, url: URL, count: Int?), mapper: ResourceMapper, fastPath: Bool = true, report: inout ImportReport) throws {
         let name = file.url.lastPathComponent
         var reader: NDJSONReader
         do {
@@ -109,6 +111,7 @@ public struct BulkExportImporter: Sendable {
         }
         defer { reader.close() }
         let supported = importOrder.contains(file.type)
+        let fast = fastPath ? FastEntry.Kind.all[file.type] : nil
         let decoder = JSONDecoder()
         var lines = 0
         while let line = try reader.nextLine() {
@@ -117,6 +120,8 @@ public struct BulkExportImporter: Sendable {
                 report.reject(RejectReason.unsupportedResourceType.rawValue)
                 continue
             }
+            // Most lines are clinical entries in plain JSON: mapped without decoding them into models (issue 12).
+            if let fast, try mapper.mapFast(line, kind: fast, report: &report) { continue }
             let resource: AnyResource
             do {
                 resource = try decoder.decode(AnyResource.self, from: line)

@@ -11,6 +11,8 @@ public struct ResourceMapper {
     public let now: Date
     let writer: any SourceImportWriter
     let encoder = FHIRJSON.encoder()
+    /// Used from the import's own thread only, like the writer.
+    let timestamps = TimestampCache()
     /// Bump when the mapping changes what it serves for the same upstream bytes, so every `versionId` (and ETag) changes.
     static let mappingRevision = 1
 
@@ -87,7 +89,7 @@ public struct ResourceMapper {
     }
 
     func lastUpdated(_ meta: Meta?) -> Date {
-        meta?.lastUpdated.flatMap(FHIRDateTime.parse) ?? fallbackLastUpdated
+        meta?.lastUpdated.flatMap(timestamps.parse) ?? fallbackLastUpdated
     }
 
     func upstreamID(_ id: String?) throws -> String {
@@ -99,7 +101,7 @@ public struct ResourceMapper {
     func served<R: FHIRResource>(_ resource: R, id: String, versionID: String, lastUpdated: Date, patient: NHSNumber) throws -> StoredResource {
         var resource = resource
         resource.id = id
-        resource.meta = Meta(versionId: versionID, lastUpdated: FHIRDateTime.instant(lastUpdated), source: Self.sourceURI(source.id))
+        resource.meta = Meta(versionId: versionID, lastUpdated: timestamps.instant(lastUpdated), source: Self.sourceURI(source.id))
         return StoredResource(
             id: id, resourceType: R.resourceType, nhsNumber: patient, sourceId: source.id,
             versionId: versionID, lastUpdated: lastUpdated, json: try encoder.encode(resource))
