@@ -2,13 +2,15 @@
 # Profiles the read path (issue 12): a generated region synced and served from the release build, `wrk` on
 # GET /Patient/{nhs} as in read-benchmark.sh, and `perf record -g` on the server meanwhile. Prints the hottest symbols
 # (self and children) and keeps perf.data in $OUT_DIR for `perf report -i`.
-#   Benchmarks/profile-read.sh            (PATIENTS=10000 SECONDS_PROFILED=10 ENDPOINT=patient|condition|everything)
+#   Benchmarks/profile-read.sh            (PATIENTS=10000 SECONDS_PROFILED=10 ENDPOINT=patient|condition|everything HISTORY=0)
+# HISTORY=95 gives every record about 100 entries (`generate --history`), for $everything on large records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/patients-lua.sh
 PATIENTS=${PATIENTS:-10000}
 SECONDS_PROFILED=${SECONDS_PROFILED:-10}
 ENDPOINT=${ENDPOINT:-patient}
+HISTORY=${HISTORY:-0}
 PORT=${PORT:-18091}
 OUT_DIR=${OUT_DIR:-$(mktemp -d)}
 swift build -c release --product care-record
@@ -16,7 +18,7 @@ BIN=.build/release/care-record
 WORK=$(mktemp -d)
 SERVER=""
 trap '{ [ -n "$SERVER" ] && kill $SERVER; } 2>/dev/null; rm -rf "$WORK"; true' EXIT
-$BIN generate --patients "$PATIENTS" --out "$WORK/region" >/dev/null
+$BIN generate --patients "$PATIENTS" --history "$HISTORY" --out "$WORK/region" >/dev/null
 sed -i "s/8080/$PORT/g" "$WORK/region/care-record.yaml"
 $BIN sync --config "$WORK/region/care-record.yaml" >/dev/null
 case "$ENDPOINT" in

@@ -31,6 +31,9 @@ public final class SQLiteCareRecordRepository: CareRecordRepository {
         configuration.busyMode = .timeout(Self.decisionWriteTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Reads map the record instead of copying each page through pread(2): a 100-entry $everything spent a fifth of
+            // its time in pread (issue 12). 256 MiB of address space per connection, shared pages, nothing kept resident.
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
             try db.execute(sql: "ATTACH DATABASE ? AS decisions", arguments: [decisionsPath])
         }
         pool = try DatabasePool(path: path, configuration: configuration)

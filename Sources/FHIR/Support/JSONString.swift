@@ -9,6 +9,12 @@ public enum JSONString {
 
     /// Appends `text`'s escaped characters (without the quotes) to `out`.
     public static func append(_ text: String, to out: inout String) {
+        // Most strings (URLs, ids, codes) need no escape at all: appended whole, not scalar by scalar (issue 12: a
+        // 100-entry searchset spent a tenth of its time here). 0xE2 starts U+2028 and U+2029, so it takes the slow path.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F && $0 != 0xE2 }) {
+            out += text
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
