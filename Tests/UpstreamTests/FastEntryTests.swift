@@ -2,6 +2,7 @@ import CareRecordStore
 import FHIR
 import Foundation
 import Testing
+@testable import CareRecordCLI
 @testable import Upstream
 
 /// The import's fast path for clinical entries (issue 12) against the Foundation path it stands in for: for any line, either
@@ -121,17 +122,12 @@ struct FastEntryTests {
 /// Random upstream entries as JSON text: mostly plain and valid, with wrong kinds, nulls, unknown elements, escapes,
 /// non-ASCII text, odd numbers, duplicate keys and shuffled order mixed in (SplitMix64, so every run sees the same lines).
 struct EntryGenerator {
-    var state: UInt64
+    /// The region generator's SplitMix64.
+    var random: SeededGenerator
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     mutating func chance(_ percent: Int) -> Bool { Int(next() % 100) < percent }
     mutating func pick<T>(_ values: [T]) -> T { values[Int(next() % UInt64(values.count))] }

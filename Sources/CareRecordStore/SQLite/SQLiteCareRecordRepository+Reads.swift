@@ -27,7 +27,7 @@ extension SQLiteCareRecordRepository {
             guard let state = try Self.patientState(db, nhsNumber) else { return (nil, nil) }
             switch query {
             case .patient: return (state, .patient(try Self.patient(db, nhsNumber, registeredPractice: state.registeredPractice)))
-            case .everything: return (state, .everything(try Self.everything(db, nhsNumber, registeredPractice: .some(state.registeredPractice))))
+            case .everything: return (state, .everything(try Self.everything(db, nhsNumber, registeredPractice: state.registeredPractice)))
             case .entries(let type):
                 return (state, .entries(try Self.storedResources(
                     db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
@@ -61,14 +61,13 @@ extension SQLiteCareRecordRepository {
     public func everything(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource] {
         try readNow { db in
             try Self.require(state, db)
-            return try Self.everything(db, patient)
+            return try Self.everything(db, patient, registeredPractice: Self.registeredPractice(db, patient))
         }
     }
 
     /// Inside a read transaction: the combined Patient, then each clinical type, then the sharing decisions.
-    static func everything(_ db: Database, _ patient: NHSNumber, registeredPractice: String?? = nil) throws -> [StoredResource] {
-        let practice = try registeredPractice ?? Self.registeredPractice(db, patient)
-        var resources = try Self.patient(db, patient, registeredPractice: practice).map { [$0] } ?? []
+    static func everything(_ db: Database, _ patient: NHSNumber, registeredPractice: String?) throws -> [StoredResource] {
+        var resources = try Self.patient(db, patient, registeredPractice: registeredPractice).map { [$0] } ?? []
         for type in ClinicalResourceType.allCases {
             resources += try storedResources(
                 db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
@@ -242,14 +241,6 @@ extension SQLiteCareRecordRepository {
         SELECT sequence, id, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd
         FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence
         """
-
-    static func sharingDecision(_ row: Row) -> SharingDecision? {
-        guard let kind = SharingDecision.Kind(rawValue: row["kind"]) else { return nil }
-        return SharingDecision(
-            id: row["id"], kind: kind, recordedAt: row["recordedAt"], recordedByOds: row["recordedByOds"], sourceId: row["sourceId"],
-            recordedBySub: row["recordedBySub"], actorSub: row["actorSub"], periodStart: row["periodStart"], periodEnd: row["periodEnd"],
-            sequence: row["sequence"])
-    }
 }
 
 extension JSONDecoder {
