@@ -1,4 +1,4 @@
-import CareRecordStore
+@testable import CareRecordStore
 import FHIR
 import Foundation
 import Testing
@@ -48,6 +48,30 @@ struct PostgresAuditStoreTests {
         for node in nodes { await node.shutdown() }
     }
 
+    @Test(
+        "a lock wait that times out mid-transaction is StoreError.unavailable, not the next statement's 25P02",
+        .enabled(if: PostgresServer.isEnabled, PostgresServer.skipMessage))
+    func lockTimeoutInsideTransaction() async throws {
+        let server = try await PostgresServer.shared()
+        let settings = server.settings(database: try server.createDatabase())
+        let holder = try PostgresConnectionPool(settings: settings, maximumConnections: 1, connectionWait: .seconds(60))
+        let waiter = try PostgresConnectionPool(settings: settings, maximumConnections: 1, connectionWait: .seconds(60))
+        let lock = PostgresAuditStore.chainLock
+        try await holder.withConnection { connection in
+            try await connection.perform("SELECT pg_advisory_lock(\(lock))", logger: holder.logger)
+        }
+        // The error of pg_advisory_xact_lock comes with its rows: read to the end, it stops the transaction there.
+        await #expect(throws: StoreError.unavailable) {
+            try await waiter.transaction { connection, logger in
+                try await connection.perform("SET LOCAL lock_timeout = '200ms'", logger: logger)
+                try await connection.perform("SELECT pg_advisory_xact_lock(\(lock))", logger: logger)
+                try await connection.perform("SELECT 1", logger: logger)
+            }
+        }
+        await waiter.shutdown()
+        await holder.shutdown()
+    }
+
     @Test("a failing migration leaves nothing behind and is not recorded", .enabled(if: PostgresServer.isEnabled, PostgresServer.skipMessage))
     func failingMigration() async throws {
         let server = try await PostgresServer.shared()
@@ -74,20 +98,20 @@ struct PostgresAuditStoreTests {
 
     @Test("a lost server gives StoreError.unavailable, and the node recovers on its own when it is back", .enabled(if: PostgresServer.isEnabled, PostgresServer.skipMessage))
     func outageAndRecovery() async throws {
-        let server = try PostgresServer.start()
+        let server = try await onOwnThread { try PostgresServer.start() }
         defer { server.terminate() }
         let node = try PostgresConnectionPool(settings: server.settings(database: try server.createDatabase()), maximumConnections: 2, connectionWait: .seconds(5))
         let store = try await PostgresAuditStore(pool: node)
         _ = try await store.append([read("before")])
 
-        try server.stopServer()
+        try await onOwnThread { try server.stopServer() }
         let started = ContinuousClock.now
         await #expect(throws: StoreError.unavailable) { _ = try await store.append([read("during")]) }
         await #expect(throws: StoreError.unavailable) { _ = try await store.verify() }
         await #expect(throws: StoreError.unavailable) { _ = try await store.records(patient: Self.patient, filter: AuditFilter(), page: PageRequest(offset: 0, count: 10)) }
         #expect(ContinuousClock.now - started < .seconds(30))
 
-        try server.startServer()
+        try await onOwnThread { try server.startServer() }
         var recovered = false
         for _ in 0..<60 where !recovered {
             do {
@@ -105,7 +129,7 @@ struct PostgresAuditStoreTests {
 
     @Test("TLS to the database is fully verified: the right CA and the certificate's host name", .enabled(if: PostgresServer.isEnabled, PostgresServer.skipMessage))
     func tls() async throws {
-        let server = try PostgresServer.start(tls: true)
+        let server = try await onOwnThread { try PostgresServer.start(tls: true) }
         defer { server.terminate() }
         let database = try server.createDatabase()
         var settings = server.settings(database: database)

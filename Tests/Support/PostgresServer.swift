@@ -281,11 +281,13 @@ private final class ChildProcess: @unchecked Sendable {
 /// Starts the shared server once; a failure to start is remembered and reported to every test that needs it.
 private actor SharedServer {
     static let instance = SharedServer()
-    private var started: Result<PostgresServer, any Error>?
+    private var starting: Task<PostgresServer, any Error>?
 
-    func server() throws -> PostgresServer {
-        if started == nil { started = Result { try PostgresServer.start() } }
-        return try started!.get()
+    func server() async throws -> PostgresServer {
+        // initdb and the wait for the server take seconds: on a thread of their own, not one of the concurrency pool's.
+        let starting = starting ?? Task { try await onOwnThread { try PostgresServer.start() } }
+        self.starting = starting
+        return try await starting.value
     }
 }
 

@@ -23,18 +23,18 @@ public final class PostgresAuditStore: CheckpointedAuditStore {
     public func append(_ records: [AuditRecord]) async throws -> [AuditRecord] {
         guard !records.isEmpty else { return [] }
         return try await pool.transaction { connection, logger in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.chainLock))", logger: logger)
+            try await connection.perform("SELECT pg_advisory_xact_lock(\(Self.chainLock))", logger: logger)
             let head = try await Self.head(connection, logger) ?? (0, AuditChain.genesis)
             // PostgreSQL's text holds no NUL (a token claim could carry one): replaced before linking, so what is stored is what was hashed.
             let linked = AuditChain.link(records.map(\.withoutNUL), after: head)
             var start = linked.startIndex
             while start < linked.endIndex {
                 let end = min(start + Self.rowsPerStatement, linked.endIndex)
-                try await connection.query(Self.insert(linked[start..<end]), logger: logger)
+                try await connection.perform(Self.insert(linked[start..<end]), logger: logger)
                 start = end
             }
             let last = linked[linked.count - 1]
-            try await connection.query(
+            try await connection.perform(
                 """
                 INSERT INTO auditHead (id, sequence, hash) VALUES (1, \(last.sequence), \(last.hash))
                 ON CONFLICT (id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash

@@ -9,10 +9,10 @@ extension PostgresCareRecordRepository {
     ) async throws -> ImportReport {
         try await pool.transaction { connection, logger in
             // An import is long: no statement bound here; it waits for no other writer but an opt-out's purge.
-            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            try await connection.perform("SET LOCAL statement_timeout = 0", logger: logger)
             try await Self.register(source, connection, logger)
             for table in ["patientRecord", "registration", "careEpisode", "sharingDecision", "clinicalEntry"] {
-                try await connection.query("DELETE FROM \(unescaped: table) WHERE sourceId = \(source.id)", logger: logger)
+                try await connection.perform("DELETE FROM \(unescaped: table) WHERE sourceId = \(source.id)", logger: logger)
             }
             // The mapper is synchronous: it runs on a thread of its own, and the writer waits there for each batch it sends.
             var report = try await BlockingBridge.onOwnThread {
@@ -32,7 +32,7 @@ extension PostgresCareRecordRepository {
     public func recordDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) async throws {
         // One row, committed on its own: no import holds it up (an import locks only its own source's rows).
         _ = try await pool.withConnection { connection in
-            try await connection.query(
+            try await connection.perform(
                 """
                 INSERT INTO sharingDecision
                     (id, nhsNumber, kind, recordedAt, recordedByOds, recordedBySub, actorSub, periodStart, periodEnd, lastUpdated, versionId, resource)
@@ -46,7 +46,7 @@ extension PostgresCareRecordRepository {
         // or, behind an import deleting the same rows, as soon as it ends (whose own end purges it too).
         let purge = Task.detached { [pool] in
             try await pool.transaction { connection, logger in
-                try await connection.query("SET LOCAL lock_timeout = 0", logger: logger)
+                try await connection.perform("SET LOCAL lock_timeout = 0", logger: logger)
                 if try await Self.patientState(patient, connection, logger)?.restriction == .optedOut {
                     try await Self.purgeRecord(of: patient, connection, logger)
                 }
@@ -76,7 +76,7 @@ extension PostgresCareRecordRepository {
     }
 
     static func register(_ source: SourceIdentity, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.query(
+        try await connection.perform(
             """
             INSERT INTO source (id, ods, isGPPractice) VALUES (\(source.id), \(source.ods), \(source.isGPPractice))
             ON CONFLICT (id) DO UPDATE SET ods = excluded.ods, isGPPractice = excluded.isGPPractice
@@ -85,7 +85,7 @@ extension PostgresCareRecordRepository {
 
     static func insertRun(_ report: ImportReport, source: SourceIdentity, _ connection: PostgresConnection, _ logger: Logger) async throws {
         let json = String(decoding: try JSONEncoder.importReports.encode(report), as: UTF8.self)
-        try await connection.query(
+        try await connection.perform(
             "INSERT INTO importRun (sourceId, succeeded, report) VALUES (\(source.id), \(report.succeeded), \(json))", logger: logger)
     }
 
@@ -104,7 +104,7 @@ extension PostgresCareRecordRepository {
     }
 
     static func purgeRecord(of nhsNumber: NHSNumber, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.query("DELETE FROM patientRecord WHERE nhsNumber = \(nhsNumber.value)", logger: logger)
-        try await connection.query("DELETE FROM clinicalEntry WHERE nhsNumber = \(nhsNumber.value)", logger: logger)
+        try await connection.perform("DELETE FROM patientRecord WHERE nhsNumber = \(nhsNumber.value)", logger: logger)
+        try await connection.perform("DELETE FROM clinicalEntry WHERE nhsNumber = \(nhsNumber.value)", logger: logger)
     }
 }

@@ -26,7 +26,7 @@ public final class PostgresCareRecordRepository: CareRecordRepository {
 
     public func isReachable() async -> Bool {
         (try? await pool.withConnection { connection in
-            try await connection.query("SELECT 1", logger: self.pool.logger)
+            try await connection.perform("SELECT 1", logger: self.pool.logger)
             return true
         }) ?? false
     }
@@ -163,7 +163,7 @@ public final class PostgresCareRecordRepository: CareRecordRepository {
             } catch {
                 result = .failure(error)
             }
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.syncLock))", logger: logger)
+            try? await connection.perform("SELECT pg_advisory_unlock(\(Self.syncLock))", logger: logger)
             return try result.get()
         }
     }

@@ -22,10 +22,10 @@ extension PostgresConnectionPool {
     public func migrate(_ migrations: [PostgresMigration]) async throws -> [String] {
         try await transaction { connection, logger in
             // Migrations may wait for another node's and take long on a big table: no session bounds here.
-            try await connection.query("SET LOCAL lock_timeout = 0", logger: logger)
-            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
-            try await connection.query(
+            try await connection.perform("SET LOCAL lock_timeout = 0", logger: logger)
+            try await connection.perform("SET LOCAL statement_timeout = 0", logger: logger)
+            try await connection.perform("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.perform(
                 "CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())",
                 logger: logger)
             var applied: Set<String> = []
@@ -35,9 +35,9 @@ extension PostgresConnectionPool {
             var now: [String] = []
             for migration in migrations where !applied.contains(migration.name) {
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.perform(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("INSERT INTO schema_migration (name) VALUES (\(migration.name))", logger: logger)
+                try await connection.perform("INSERT INTO schema_migration (name) VALUES (\(migration.name))", logger: logger)
                 now.append(migration.name)
             }
             return now

@@ -103,14 +103,14 @@ public final class PostgresConnectionPool: Sendable {
     ) async throws -> Result {
         let logger = logger
         return try await withConnection { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
+            try await connection.perform(PostgresQuery(unsafeSQL: begin), logger: logger)
             do {
                 let value = try await body(connection, logger)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.perform("COMMIT", logger: logger)
                 return value
             } catch {
                 do {
-                    try await connection.query("ROLLBACK", logger: logger)
+                    try await connection.perform("ROLLBACK", logger: logger)
                 } catch {
                     // A connection that cannot roll back must not go back to the pool mid-transaction.
                     try? await connection.close()
@@ -196,5 +196,14 @@ private final class LeaseRace: @unchecked Sendable {
         guard state == .waiting else { return false }
         state = outcome
         return true
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a statement and reads its result to the end. postgres-nio hands a query's rows back as soon as their columns
+    /// are described, and an error raised while executing (a lock timeout in `pg_advisory_xact_lock`, say) arrives only
+    /// in those rows: discarded, it would pass unseen and the transaction's next statement fail with 25P02 instead.
+    func perform(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws {
+        for try await _ in try await self.query(query, logger: logger, file: file, line: line) {}
     }
 }

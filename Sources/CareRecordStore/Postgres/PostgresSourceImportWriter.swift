@@ -96,7 +96,7 @@ final class PostgresSourceImportWriter: SourceImportWriter {
         let connection = connection
         let logger = logger
         try BlockingBridge.wait {
-            for query in queries { _ = try await connection.query(query, logger: logger) }
+            for query in queries { try await connection.perform(query, logger: logger) }
         }
     }
 }

@@ -63,7 +63,7 @@ public struct SQLiteToPostgresCopy: Sendable {
     func copyRecord(_ record: SQLiteCareRecordRepository, into target: PostgresCareRecordRepository) async throws -> [String: Int] {
         let tables = try await record.pool.read { db in try Self.readRecord(db) }
         return try await pool.transaction { connection, logger in
-            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            try await connection.perform("SET LOCAL statement_timeout = 0", logger: logger)
             for table in ["source", "sharingDecision", "auditRecord"] {
                 var any = false
                 for try await _ in try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: logger) { any = true }
@@ -75,14 +75,14 @@ public struct SQLiteToPostgresCopy: Sendable {
                 var start = 0
                 while start < table.rows.count {
                     let end = min(start + Self.batch, table.rows.count)
-                    try await connection.query(try table.insert(table.rows[start..<end]), logger: logger)
+                    try await connection.perform(try table.insert(table.rows[start..<end]), logger: logger)
                     start = end
                 }
                 counts[table.name, default: 0] += table.rows.count
             }
             // The serial columns go on from the copied values.
-            try await connection.query("SELECT setval(pg_get_serial_sequence('importrun', 'id'), GREATEST((SELECT MAX(id) FROM importRun), 1))", logger: logger)
-            try await connection.query(
+            try await connection.perform("SELECT setval(pg_get_serial_sequence('importrun', 'id'), GREATEST((SELECT MAX(id) FROM importRun), 1))", logger: logger)
+            try await connection.perform(
                 "SELECT setval(pg_get_serial_sequence('sharingdecision', 'sequence'), GREATEST((SELECT MAX(sequence) FROM sharingDecision), 1))", logger: logger)
             return counts
         }
@@ -96,16 +96,16 @@ public struct SQLiteToPostgresCopy: Sendable {
         }
         if records.contains(where: { $0.containsNUL }) { throw Failure.unsupportedText(table: "auditRecord") }
         try await pool.transaction { connection, logger in
-            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresAuditStore.chainLock))", logger: logger)
+            try await connection.perform("SET LOCAL statement_timeout = 0", logger: logger)
+            try await connection.perform("SELECT pg_advisory_xact_lock(\(PostgresAuditStore.chainLock))", logger: logger)
             var start = records.startIndex
             while start < records.endIndex {
                 let end = min(start + PostgresAuditStore.rowsPerStatement, records.endIndex)
-                try await connection.query(PostgresAuditStore.insert(records[start..<end]), logger: logger)
+                try await connection.perform(PostgresAuditStore.insert(records[start..<end]), logger: logger)
                 start = end
             }
             if let head {
-                try await connection.query("INSERT INTO auditHead (id, sequence, hash) VALUES (1, \(head.sequence), \(head.hash))", logger: logger)
+                try await connection.perform("INSERT INTO auditHead (id, sequence, hash) VALUES (1, \(head.sequence), \(head.hash))", logger: logger)
             }
         }
         return Int64(records.count)
