@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # PostgreSQL benchmark (issue 9; run on purpose, not in `swift test`), all on this machine in one run:
 #   1. read-by-id (GET /Patient/{nhs}, full access decision, durable audit record) through one SQLite node, one
-#      PostgreSQL node, and two PostgreSQL nodes sharing the database (one wrk per node, at the same time);
+#      PostgreSQL node, and two PostgreSQL nodes sharing the database (one wrk per node, at the same time); the search
+#      (GET /Condition?_count=50&patient=) and GET /Patient/{nhs}/$everything on the one SQLite and the one PostgreSQL
+#      node as read-benchmark.sh measures them, so the SQLite figures have their PostgreSQL ones beside them;
 #   2. audit records per commit (group commit) on each, from /health;
 #   3. a full refresh of a $REFRESH_PATIENTS-patient region into PostgreSQL, next to SQLite (resources/s).
 # PostgreSQL is a throwaway server (scripts/lib/postgres.sh) with fsync on, as SQLite's audit file is synchronous=FULL.
@@ -66,8 +68,21 @@ audit = json.load(sys.stdin)["audit"]
 records, commits, largest = audit["records"], audit["transactions"], audit["largestTransaction"]
 print(f"{records} records in {commits} commits: {records / max(commits, 1):.1f} records per commit, largest {largest}")'
 }
-bench() { # bench PORT CONNECTIONS: wrk over GET /Patient/{nhs}
-  wrk -t1 -c"$2" -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1"
+bench() { # bench PORT CONNECTIONS [LUA]: wrk over GET /Patient/{nhs} (or the requests of LUA)
+  wrk -t1 -c"$2" -d"$DURATION" --latency -s "${3:-$WORK/patients.lua}" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1"
+}
+# endpoints PORT: the search and $everything on one node, each with the server's CPU per request (from /proc).
+endpoints() {
+  local pid=${PIDS[0]} name lua before after requests
+  for name in condition everything; do
+    lua="$WORK/$name.lua"
+    before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    bench "$1" "$CONNECTIONS" "$lua" >"$WORK/wrk-$name.txt"
+    after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    cat "$WORK/wrk-$name.txt" >>"$OUT"
+    requests=$(awk '/requests in/ {print $1}' "$WORK/wrk-$name.txt")
+    say "$([ $name = condition ] && echo 'GET /Condition?_count=50&patient=' || echo 'GET /Patient/{nhs}/$everything'): $(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk-$name.txt") req/s, p99 $(awk '$1 == "99%" {print $2}' "$WORK/wrk-$name.txt"), server CPU $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}') us/request, $(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$WORK/wrk-$name.txt")"
+  done
 }
 
 # ---- 1 and 2: reads
@@ -79,6 +94,8 @@ node_config "$WORK/reads" node-b 18103 reads
 $BIN sync --config "$WORK/reads/sqlite.yaml" >/dev/null
 $BIN sync --config "$WORK/reads/node-a.yaml" >/dev/null
 write_patient_requests "$WORK/reads/data/care-record.sqlite" "$WORK/patients.lua" "/Patient/"
+write_patient_requests "$WORK/reads/data/care-record.sqlite" "$WORK/condition.lua" "/Condition?_count=50&patient=" 500
+write_patient_requests "$WORK/reads/data/care-record.sqlite" "$WORK/everything.lua" "/Patient/" 500 '/$everything'
 TOKEN=$($BIN token --key "$WORK/reads/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
 say "== read-by-id, $PATIENTS-patient region, wrk -c$CONNECTIONS -d$DURATION GET /Patient/{nhs} as a GP of the registered practice"
 
@@ -86,12 +103,14 @@ serve "$WORK/reads/sqlite.yaml" 18101
 say "-- one node, SQLite"
 bench 18101 "$CONNECTIONS" | tee -a "$OUT"
 say "audit: $(audit_stats 18101)"
+endpoints 18101
 stop_nodes
 
 serve "$WORK/reads/node-a.yaml" 18102
 say "-- one node, PostgreSQL"
 bench 18102 "$CONNECTIONS" | tee -a "$OUT"
 say "audit: $(audit_stats 18102)"
+endpoints 18102
 stop_nodes
 
 serve "$WORK/reads/node-a.yaml" 18102

@@ -197,7 +197,7 @@ struct PatientAccessMiddleware: RouterMiddleware {
     func namedPatient(_ context: Context, _ parameters: SearchParameters) throws -> NHSNumber? {
         switch route.resolution {
         case .pathNHSNumber:
-            guard let text = context.parameters.get("id"), let nhs = NHSNumber(text), !text.contains(" ") else { throw FHIRError.invalidNHSNumber }
+            guard let text = context.parameters.get("id"), let nhs = NHSNumber(text), !text.utf8.contains(UInt8(ascii: " ")) else { throw FHIRError.invalidNHSNumber }
             return nhs
         case .patientParameter: return try SearchParameters.patientNHSNumber(parameters["patient"])
         case .identifierParameter: return try SearchParameters.identifierNHSNumber(parameters["identifier"])

@@ -41,7 +41,7 @@ struct CompressionMiddleware: RouterMiddleware {
         guard response.status.code >= 200, response.status != .noContent, response.headers[.contentEncoding] == nil,
             let type = response.headers[.contentType]?.lowercased()
         else { return false }
-        return type.contains("json") || type.hasPrefix("text/")
+        return type.utf8.firstRange(of: "json".utf8) != nil || type.hasPrefix("text/")
     }
 
     /// The whole body (ours are built in memory; a streamed one is gathered first).
