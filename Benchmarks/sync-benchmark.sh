@@ -47,7 +47,7 @@ timed_sync() {
   echo "$(resources_in "$log") $(python3 -c "print($end - $start)") $(sed -n 's/.*peak RSS \([0-9]*\) KiB.*/\1/p' "$log")" >"$result"
 }
 audit_commits() {  # the serving node's audit commits so far: "count total-seconds" (from its /metrics)
-  curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '/^care_record_audit_commit_duration_seconds_count/ {c = $2} /^care_record_audit_commit_duration_seconds_sum/ {s = $2} END {print c + 0, s + 0}'
+  { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" || true; } | awk '/^care_record_audit_commit_duration_seconds_count/ {c = $2} /^care_record_audit_commit_duration_seconds_sum/ {s = $2} END {print c + 0, s + 0}'
 }
 # commit_mean BEFORE AFTER ("count seconds" each): the mean audit commit in ms between the two.
 commit_mean() { python3 -c "import sys; a = sys.argv[1].split(); b = sys.argv[2].split(); n = float(b[0]) - float(a[0]); print(f'{(float(b[1]) - float(a[1])) / n * 1000:.2f}' if n else 'n/a')" "$1" "$2"; }
@@ -59,12 +59,13 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)'), $PATIENTS patients" | tee -a "$OUT"
 /usr/bin/time -f "generate: %e s, peak RSS %M KiB" $BIN generate --patients "$PATIENTS" --out "$REGION" 2>&1 | tee -a "$OUT"
 sed -i "s/8080/$PORT/g" "$REGION/care-record.yaml"
-# Prometheus /metrics on a listener of its own, for the audit commit's duration while reads run (idle and during a refresh).
-METRICS_PORT=${METRICS_PORT:-18098}
-sed -i "s|^server: { \(.*\) }$|server: { \1, metrics: { host: 127.0.0.1, port: $METRICS_PORT } }|" "$REGION/care-record.yaml"
 $BIN simulate --region "$REGION" --require-client-certificate >"$WORK/simulate.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q Serving "$WORK/simulate.log" && break; sleep 0.2; done
+# Prometheus /metrics on a listener of its own, for the audit commit's duration while reads run (idle and during a refresh);
+# after `simulate`, which rewrites the configuration to sync from it.
+METRICS_PORT=${METRICS_PORT:-18098}
+sed -i "s|^server: { \(.*\) }$|server: { \1, metrics: { host: 127.0.0.1, port: $METRICS_PORT } }|" "$REGION/care-record.yaml"
 echo "NDJSON served: $(du -sb "$REGION/sources" | cut -f1) bytes" | tee -a "$OUT"
 
 echo "== first sync over HTTPS (libcurl, mutual TLS)" | tee -a "$OUT"
@@ -96,6 +97,7 @@ echo "$PY_LINES lines parsed in $PY_SECONDS s ($(python3 --version))" | tee -a "
 $BIN serve --config "$REGION/care-record.yaml" >"$WORK/serve.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" >/dev/null && break; sleep 0.2; done
 write_patient_requests "$REGION/data/care-record.sqlite" "$WORK/patients.lua" "/Condition?patient=" 5000
 TOKEN=$($BIN token --key "$REGION/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
 echo "== reads, idle: wrk -t1 -c8 -d$DURATION GET /Condition?patient=" | tee -a "$OUT"
@@ -138,5 +140,6 @@ print(f"json.loads: {int(py_lines):,} lines in {py_seconds:.2f} s = {py_rate:,.0
 print(f"reads p99: idle {idle:.1f} ms, during a refresh {busy:.1f} ms, ratio {busy / idle:.2f} (target <= 2); the first refresh while reading: {during:.1f} s")
 print(f"read errors: idle [{sys.argv[9].strip() or 'none'}], during [{sys.argv[10].strip() or 'none'}]")
 PY
+echo "audit commits so far (count, seconds): $COMMITS_0; $COMMITS_1; $COMMITS_2" >>"$OUT"
 echo "audit commit (the durable write each response waits for), mean: idle $(commit_mean "$COMMITS_0" "$COMMITS_1") ms, during a refresh $(commit_mean "$COMMITS_1" "$COMMITS_2") ms" | tee -a "$OUT"
 echo "results: $OUT"
