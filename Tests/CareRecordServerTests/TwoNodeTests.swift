@@ -17,7 +17,7 @@ struct TwoNodeTests {
     @Test("a block recorded on one node is refused on the other; reads during a refresh never mix; one chain; a killed node loses no acknowledged record; a lost database is 503, then recovered")
     func twoNodes() async throws {
         // A server of its own: this test stops and restarts it.
-        let server = try await onOwnThread { try PostgresServer.start() }
+        let server = try await PostgresServer.launch()
         defer { server.terminate() }
         let region = try await TwoNodeRegion(server: server)
         let a = try region.startNode("a")
@@ -106,12 +106,12 @@ struct TwoNodeTests {
         #expect(verification.records >= Int64(acknowledged.count))
 
         // 4. The database goes away: 503 with an OperationOutcome, /health says so; back again, the node recovers by itself.
-        try await onOwnThread { try server.stopServer() }
+        try await server.stop()
         let down = try await b.send("/Patient/\(reader)", token: gp)
         #expect(down.status == 503)
         #expect(String(decoding: down.body, as: UTF8.self).contains("OperationOutcome"))
         #expect(try await b.send("/health").status == 503)
-        try await onOwnThread { try server.startServer() }
+        try await server.restart()
         var recovered = false
         for _ in 0..<120 where !recovered {
             recovered = (try? await b.send("/Patient/\(reader)", token: gp).status) == 200

@@ -98,20 +98,20 @@ struct PostgresAuditStoreTests {
 
     @Test("a lost server gives StoreError.unavailable, and the node recovers on its own when it is back", .enabled(if: PostgresServer.isEnabled, PostgresServer.skipMessage))
     func outageAndRecovery() async throws {
-        let server = try await onOwnThread { try PostgresServer.start() }
+        let server = try await PostgresServer.launch()
         defer { server.terminate() }
         let node = try PostgresConnectionPool(settings: server.settings(database: try server.createDatabase()), maximumConnections: 2, connectionWait: .seconds(5))
         let store = try await PostgresAuditStore(pool: node)
         _ = try await store.append([read("before")])
 
-        try await onOwnThread { try server.stopServer() }
+        try await server.stop()
         let started = ContinuousClock.now
         await #expect(throws: StoreError.unavailable) { _ = try await store.append([read("during")]) }
         await #expect(throws: StoreError.unavailable) { _ = try await store.verify() }
         await #expect(throws: StoreError.unavailable) { _ = try await store.records(patient: Self.patient, filter: AuditFilter(), page: PageRequest(offset: 0, count: 10)) }
         #expect(ContinuousClock.now - started < .seconds(30))
 
-        try await onOwnThread { try server.startServer() }
+        try await server.restart()
         var recovered = false
         for _ in 0..<60 where !recovered {
             do {
@@ -129,7 +129,7 @@ struct PostgresAuditStoreTests {
 
     @Test("TLS to the database is fully verified: the right CA and the certificate's host name", .enabled(if: PostgresServer.isEnabled, PostgresServer.skipMessage))
     func tls() async throws {
-        let server = try await onOwnThread { try PostgresServer.start(tls: true) }
+        let server = try await PostgresServer.launch(tls: true)
         defer { server.terminate() }
         let database = try server.createDatabase()
         var settings = server.settings(database: database)

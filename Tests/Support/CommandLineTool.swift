@@ -41,14 +41,3 @@ struct CommandLineTool {
 func scratchFolder() -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("care-record-tests/\(UUID().uuidString)")
 }
-
-/// Runs blocking or long CPU-bound work (initdb, a child process, a big generated region) on a thread of its own and
-/// resumes with its result, so the concurrency pool (two threads on a 2-core machine) keeps serving the other tests'
-/// tasks: a pool thread held for seconds makes their timers, such as a connection wait, fire seconds late.
-func onOwnThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Swift.Result { try body() }) }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-}

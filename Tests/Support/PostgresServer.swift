@@ -1,4 +1,4 @@
-import CareRecordStore
+@testable import CareRecordStore
 import Foundation
 import Testing
 
@@ -62,6 +62,20 @@ final class PostgresServer: Sendable {
         ])
         try server.startServer()
         return server
+    }
+
+    /// `start`, `stopServer` and `startServer` from async tests: initdb and the waits take seconds, so they run on a thread
+    /// of their own, never holding one of the concurrency pool's (two on a 2-core machine) while other tests' timers wait.
+    static func launch(tls: Bool = false) async throws -> PostgresServer {
+        try await BlockingBridge.onOwnThread(name: "postgres-test") { try start(tls: tls) }
+    }
+
+    func stop() async throws {
+        try await BlockingBridge.onOwnThread(name: "postgres-test") { try self.stopServer() }
+    }
+
+    func restart() async throws {
+        try await BlockingBridge.onOwnThread(name: "postgres-test") { try self.startServer() }
     }
 
     var dataFolder: String { folder.appendingPathComponent("data").path }
@@ -234,8 +248,19 @@ final class PostgresServer: Sendable {
         return path
     }
 
-    /// A TCP port nothing listens on now (bound to 0, read back, released).
+    /// A TCP port nothing listens on now (one that binds, released again), outside the ephemeral range.
     static func freePort() throws -> Int {
+        // Below Linux's ephemeral range (32768 and up): a server stopped and restarted by a test must get its port back,
+        // and an ephemeral one can meanwhile become the local end of some other test's connection ("Address already in use").
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_000)
+            if try canBind(port) { return port }
+        }
+        try #require(Bool(false), "cannot find a free port")
+        return 0
+    }
+
+    private static func canBind(_ port: Int) throws -> Bool {
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -246,15 +271,10 @@ final class PostgresServer: Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        try #require(bound, "cannot find a free port")
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
@@ -285,7 +305,7 @@ private actor SharedServer {
 
     func server() async throws -> PostgresServer {
         // initdb and the wait for the server take seconds: on a thread of their own, not one of the concurrency pool's.
-        let starting = starting ?? Task { try await onOwnThread { try PostgresServer.start() } }
+        let starting = starting ?? Task { try await PostgresServer.launch() }
         self.starting = starting
         return try await starting.value
     }

@@ -12,28 +12,9 @@ import GRDB
 /// here waiting for a reader. That deadlock stopped the server under `/health` probes at 32 connections
 /// (`ServeLivenessTests` keeps it from coming back).
 extension SQLiteCareRecordRepository {
-    /// A read transaction on the calling thread: one snapshot from its first read to its end. GRDB's synchronous `read`
-    /// does the same with a savepoint around the body and `BEGIN`/`COMMIT` parsed afresh on every call (SQLite's parser
-    /// was visible in the read path's profile); here the transaction's statements are prepared once per connection.
+    /// A read transaction on the calling thread (GRDB's synchronous `read`, which a synchronous function selects).
     func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.unsafeRead { db in
-            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-            let value: T
-            do {
-                value = try body(db)
-            } catch {
-                try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
-                throw error
-            }
-            do {
-                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-            } catch {
-                // A reader connection must never go back to the pool inside a transaction.
-                try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
-                throw error
-            }
-            return value
-        }
+        try pool.read(body)
     }
 
     public func patientState(_ nhsNumber: NHSNumber) async throws -> PatientState? {
