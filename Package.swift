@@ -46,6 +46,8 @@ let package = Package(
             ]
         ),
         // libcurl, with a C shim for its variadic setopt/getinfo.
+        // System calls Swift cannot make itself (the sync's I/O priority).
+        .target(name: "CSystemShims"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Upstream Bulk Data exports over HTTPS (libcurl) mapped into the combined record; sync.
         .target(
@@ -99,6 +101,7 @@ let package = Package(
                 "Upstream",
                 "CareRecordServer",
                 "UpstreamSimulator",
+                "CSystemShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -135,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "UpstreamTests",
             dependencies: [
-                "Upstream", "CareRecordStore", "FHIR", "CareRecordCLI", "UpstreamSimulator", "CareRecordServer",
+                "Upstream", "CareRecordStore", "FHIR", "CareRecordCLI", "UpstreamSimulator", "CareRecordServer", "CSystemShims",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

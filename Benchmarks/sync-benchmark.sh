@@ -7,6 +7,7 @@
 # The summary at the end has every figure; full outputs go to Benchmarks/results/.
 #   PATIENTS=10000 Benchmarks/sync-benchmark.sh      # a quick run; the recorded figures use the default 100,000
 #   BIN=/tmp/care-record-before Benchmarks/sync-benchmark.sh   # measure a given binary instead of building
+#   SYNC_ARGS=--no-io-idle Benchmarks/sync-benchmark.sh       # extra arguments for every `sync` (here: an A/B of its I/O class)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/patients-lua.sh
@@ -42,12 +43,29 @@ timed_sync() {
   local log=$1 result=$2; shift 2
   local start end
   start=$(date +%s.%N)
-  /usr/bin/time -f "peak RSS %M KiB" $BIN sync --config "$REGION/care-record.yaml" "$@" >"$log" 2>&1 || { cat "$log"; exit 1; }
+  /usr/bin/time -f "peak RSS %M KiB" $BIN sync --config "$REGION/care-record.yaml" ${SYNC_ARGS:-} "$@" >"$log" 2>&1 || { cat "$log"; exit 1; }
   end=$(date +%s.%N)
   echo "$(resources_in "$log") $(python3 -c "print($end - $start)") $(sed -n 's/.*peak RSS \([0-9]*\) KiB.*/\1/p' "$log")" >"$result"
 }
 audit_commits() {  # the serving node's audit commits so far: "count total-seconds" (from its /metrics)
   { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" || true; } | awk '/^care_record_audit_commit_duration_seconds_count/ {c = $2} /^care_record_audit_commit_duration_seconds_sum/ {s = $2} END {print c + 0, s + 0}'
+}
+audit_buckets() {  # the serving node's audit commit histogram so far, "le=count" per bucket, into file $1
+  { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" || true; } | sed -n 's/^care_record_audit_commit_duration_seconds_bucket{le="\([^"]*\)"} \([0-9.e+]*\)$/\1 \2/p' >"$1"
+}
+# commit_tail BEFORE AFTER (files from audit_buckets): how many commits between the two took longer than 50 ms, 250 ms and 1 s.
+commit_tail() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+def read(path):
+    return {le: float(n) for le, n in (line.split() for line in open(path) if line.strip())}
+a, b = read(sys.argv[1]), read(sys.argv[2])
+total = b.get("+Inf", 0) - a.get("+Inf", 0)
+def over(limit):
+    bound = min((le for le in b if le != "+Inf" and float(le) >= limit), key=float, default=None)
+    return total - (b[bound] - a.get(bound, 0)) if bound else 0
+print(f"{int(total)} commits, {int(over(0.05))} over 50 ms, {int(over(0.25))} over 250 ms, {int(over(1.0))} over 1 s")
+PY
 }
 # commit_mean BEFORE AFTER ("count seconds" each): the mean audit commit in ms between the two.
 commit_mean() { python3 -c "import sys; a = sys.argv[1].split(); b = sys.argv[2].split(); n = float(b[0]) - float(a[0]); print(f'{(float(b[1]) - float(a[1])) / n * 1000:.2f}' if n else 'n/a')" "$1" "$2"; }
@@ -56,7 +74,7 @@ p99_ms() {  # wrk --latency output -> the 99th percentile in ms
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(swift --version 2>&1 | head -1)" | tee "$OUT"
-echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)'), $PATIENTS patients" | tee -a "$OUT"
+echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)'), $PATIENTS patients, sync arguments: ${SYNC_ARGS:-none}" | tee -a "$OUT"
 /usr/bin/time -f "generate: %e s, peak RSS %M KiB" $BIN generate --patients "$PATIENTS" --out "$REGION" 2>&1 | tee -a "$OUT"
 sed -i "s/8080/$PORT/g" "$REGION/care-record.yaml"
 $BIN simulate --region "$REGION" --require-client-certificate >"$WORK/simulate.log" 2>&1 &
@@ -101,9 +119,9 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" >/dev/n
 write_patient_requests "$REGION/data/care-record.sqlite" "$WORK/patients.lua" "/Condition?patient=" 5000
 TOKEN=$($BIN token --key "$REGION/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
 echo "== reads, idle: wrk -t1 -c8 -d$DURATION GET /Condition?patient=" | tee -a "$OUT"
-COMMITS_0=$(audit_commits)
+COMMITS_0=$(audit_commits); audit_buckets "$WORK/buckets-0"
 wrk -t1 -c8 -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/idle.txt" | tee -a "$OUT"
-COMMITS_1=$(audit_commits)
+COMMITS_1=$(audit_commits); audit_buckets "$WORK/buckets-1"
 echo "== reads during full refreshes (the same, while sync --force runs back to back for the whole of wrk's run, as long as a refresh alone took)" | tee -a "$OUT"
 (
   n=0
@@ -118,7 +136,7 @@ BUSY_DURATION=$(python3 -c "import sys; a = float(sys.argv[1]); d = float(sys.ar
   "$(cut -d' ' -f2 "$WORK/alone.txt")" "$DURATION")
 sleep 1   # the refresh is under way before the reads start
 wrk -t1 -c8 -d"$BUSY_DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/busy.txt" | tee -a "$OUT"
-COMMITS_2=$(audit_commits)
+COMMITS_2=$(audit_commits); audit_buckets "$WORK/buckets-2"
 touch "$WORK/reads-done"
 wait $REFRESH || true
 cat "$WORK"/during-*.log | tee -a "$OUT"
@@ -142,4 +160,5 @@ print(f"read errors: idle [{sys.argv[9].strip() or 'none'}], during [{sys.argv[1
 PY
 echo "audit commits so far (count, seconds): $COMMITS_0; $COMMITS_1; $COMMITS_2" >>"$OUT"
 echo "audit commit (the durable write each response waits for), mean: idle $(commit_mean "$COMMITS_0" "$COMMITS_1") ms, during a refresh $(commit_mean "$COMMITS_1" "$COMMITS_2") ms" | tee -a "$OUT"
+echo "audit commits idle: $(commit_tail "$WORK/buckets-0" "$WORK/buckets-1"); during a refresh: $(commit_tail "$WORK/buckets-1" "$WORK/buckets-2")" | tee -a "$OUT"
 echo "results: $OUT"

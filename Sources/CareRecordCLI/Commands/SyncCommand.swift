@@ -13,13 +13,15 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Apply a refresh even when it holds less than half of the last good run.") var force = false
     @Option(help: "CPU niceness of the sync, 0 to 19: with the default, reads served on the same machine go first.")
     var nice: Int32 = SyncPriority.defaultNiceness
+    @Flag(inversion: .prefixedNo, help: "Disk writes in the idle I/O class (Linux), so a serving node's audit commits go first.")
+    var ioIdle = true
 
     func validate() throws {
         guard (0...19).contains(nice) else { throw ValidationError("--nice must be between 0 and 19") }
     }
 
     func run() async throws {
-        SyncPriority.lower(to: nice)
+        SyncPriority.lower(to: nice, ioIdle: ioIdle)
         let configuration = try CareRecordConfiguration.load(path: config)
         CareRecordLogHandler.configure(configuration.logging)
         var sources = configuration.sources

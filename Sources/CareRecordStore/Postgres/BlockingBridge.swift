@@ -20,33 +20,38 @@ enum BlockingBridge {
 
     /// From a thread started by `onOwnThread` (never from the concurrency pool): waits for `body` to finish.
     static func wait<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) throws -> Result {
-        let box = ResultBox<Result>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            box.set(await Swift.Result { try await body() })
-            done.signal()
-        }
-        done.wait()
-        return try box.get()
+        let outcome = Outcome<Result>()
+        Task { outcome.set(await Swift.Result { try await body() }) }
+        return try outcome.wait().get()
     }
 }
 
-/// A result handed from the task to the waiting thread (the semaphore orders the two).
-private final class ResultBox<Value: Sendable>: @unchecked Sendable {
+/// A result set once by one thread (or task) and waited for by another thread.
+final class Outcome<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
     private var result: Result<Value, any Error>?
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return result != nil
+    }
 
     func set(_ result: Result<Value, any Error>) {
         lock.lock()
         self.result = result
         lock.unlock()
+        done.signal()
     }
 
-    func get() throws -> Value {
+    /// Waits for the result; once only.
+    func wait() -> Result<Value, any Error> {
+        done.wait()
         lock.lock()
         defer { lock.unlock() }
-        guard let result else { preconditionFailure("read before the task finished") }
-        return try result.get()
+        guard let result else { preconditionFailure("signalled before it was set") }
+        return result
     }
 }
 

@@ -21,7 +21,14 @@ extension SQLiteCareRecordRepository {
             for table in ["patientRecord", "registration", "careEpisode", "sharingDecision", "clinicalEntry"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE sourceId = ?", arguments: [source.id])
             }
-            var report = try load(SQLiteSourceImportWriter(db: db, source: source))
+            // The mapper runs on a thread of its own and hands its rows over; this thread writes them meanwhile.
+            var rows = SQLiteImportRowWriter(db: db, source: source)
+            var report = try ImportPipe<ImportRow, SQLiteImportRowWriter>.run(context: &rows, write: { try $0.write($1) }) { pipe in
+                let writer = SQLiteSourceImportWriter(source: source, pipe: pipe)
+                let report = try load(writer)
+                try writer.flush()
+                return report
+            }
             try Self.purgeOptedOutPatients(db)
             report.succeeded = true
             report.finishedAt = Date()

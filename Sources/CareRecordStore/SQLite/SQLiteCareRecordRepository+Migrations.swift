@@ -101,6 +101,29 @@ extension SQLiteCareRecordRepository {
         migrator.registerMigration("v4-drop-copied-api-decisions") { db in
             try db.execute(sql: "DELETE FROM sharingDecision WHERE sourceId IS NULL AND id IN (SELECT id FROM decisions.apiDecision)")
         }
+        migrator.registerMigration("v5-clinical-entries-in-arrival-order") { db in
+            // Clinical entries keyed by their digest id (WITHOUT ROWID) landed at random places in the table: a refresh
+            // rewrote pages all over a table larger than its cache, and rows of ~900 bytes spilled to overflow pages (the
+            // table took 185 MB for 93 MB of NDJSON; issue 12). A rowid table appends them in arrival order, a source's rows
+            // together; the id stays unique through its own small index.
+            try db.execute(sql: """
+                CREATE TABLE clinicalEntry_v5 (
+                    id TEXT NOT NULL UNIQUE,
+                    resourceType TEXT NOT NULL,
+                    nhsNumber TEXT NOT NULL,
+                    sourceId TEXT NOT NULL,
+                    lastUpdated DATETIME NOT NULL,
+                    versionId TEXT NOT NULL,
+                    resource BLOB NOT NULL
+                );
+                INSERT INTO clinicalEntry_v5 (id, resourceType, nhsNumber, sourceId, lastUpdated, versionId, resource)
+                    SELECT id, resourceType, nhsNumber, sourceId, lastUpdated, versionId, resource FROM clinicalEntry ORDER BY sourceId, id;
+                DROP TABLE clinicalEntry;
+                ALTER TABLE clinicalEntry_v5 RENAME TO clinicalEntry;
+                CREATE INDEX clinicalEntry_byPatient ON clinicalEntry(nhsNumber, resourceType, id);
+                CREATE INDEX clinicalEntry_bySource ON clinicalEntry(sourceId);
+                """)
+        }
         return migrator
     }
 
