@@ -10,7 +10,8 @@ public struct BulkExportImporter: Sendable {
 
     let repository: any CareRecordRepository
     let logger: Logger
-    /// Clinical entries in plain JSON skip the models (`FastEntry`); off only in tests comparing it with the Foundation path.
+    /// Clinical entries and patients in plain JSON skip the models (`FastEntry`, `FastPatient`); off only in tests comparing
+    /// it with the Foundation path.
     var usesFastPath = true
 
     public init(repository: any CareRecordRepository, logger: Logger = Logger(label: "care-record.import")) {
@@ -112,6 +113,7 @@ public struct BulkExportImporter: Sendable {
         defer { reader.close() }
         let supported = importOrder.contains(file.type)
         let fast = fastPath ? FastEntry.Kind.all[file.type] : nil
+        let fastPatients = fastPath && file.type == Patient.resourceType
         let decoder = JSONDecoder()
         var lines = 0
         while let line = try reader.nextLine() {
@@ -122,6 +124,7 @@ public struct BulkExportImporter: Sendable {
             }
             // Most lines are clinical entries in plain JSON: mapped without decoding them into models (issue 12).
             if let fast, try mapper.mapFast(line, kind: fast, report: &report) { continue }
+            if fastPatients, try mapper.mapFastPatient(line, report: &report) { continue }
             let resource: AnyResource
             do {
                 resource = try decoder.decode(AnyResource.self, from: line)

@@ -83,4 +83,22 @@ extension EntrySchema {
             "reasonCode": .array(.object(codeableConcept)), "note": .array(.object(annotation)), "dosage": .array(.object(dosage)),
         ],
         required: ["resourceType", "status", "subject"])
+
+    static let humanName = EntrySchema([
+        "use": .string, "text": .string, "family": .string, "given": .array(.string), "prefix": .array(.string),
+        "suffix": .array(.string), "period": .object(period),
+    ])
+    static let contactPoint = EntrySchema(["system": .string, "value": .string, "use": .string, "rank": .int, "period": .object(period)])
+    static let address = EntrySchema([
+        "use": .string, "type": .string, "text": .string, "line": .array(.string), "city": .string, "district": .string,
+        "state": .string, "postalCode": .string, "country": .string, "period": .object(period),
+    ])
+    static let patient = EntrySchema(
+        [
+            "resourceType": .string, "id": .string, "meta": .object(meta), "identifier": .array(.object(identifier)), "active": .bool,
+            "name": .array(.object(humanName)), "telecom": .array(.object(contactPoint)), "gender": .string, "birthDate": .string,
+            "deceasedBoolean": .bool, "deceasedDateTime": .string, "address": .array(.object(address)),
+            "generalPractitioner": .array(.object(reference)), "managingOrganization": .object(reference),
+        ],
+        required: ["resourceType"])
 }

@@ -14,9 +14,7 @@ struct FastEntry {
     let subject: Reference
     /// Every date the mapping validates (`effectivePeriod` as its start and end).
     let dates: [String?]
-    /// The served JSON around the open elements: `segments[i]`, then open element `i`'s member, ...; `segments.last` ends it.
-    private let segments: [[UInt8]]
-    private let open: [String]
+    private let template: ServedTemplate
 
     /// What the fast path knows of one clinical entry type.
     struct Kind: Sendable {
@@ -41,49 +39,15 @@ struct FastEntry {
 
     init?(_ line: Data, kind: Kind) {
         guard let json = PlainJSON([UInt8](line)), case .object(let members) = json.root,
-              json.string(json.member("resourceType", of: members)) == kind.resourceType else { return nil }
-        let schema = kind.schema
-        var writer = EntryWriter(json: json)
-        var segments: [[UInt8]] = []
-        var open: [String] = []
-        writer.out.append(UInt8(ascii: "{"))
-        var first = true
-        var patient: [PlainJSON.Member] = []
-        for field in schema.fields {
-            let slot = json.slot(of: field, in: members)
-            let value = slot < 0 ? PlainJSON.Value.null : members[slot].value
-            let isOpen = field.name == "id" || field.name == "meta" || field.name == kind.patientField
-            if value.isNull {
-                // Absent or null: Foundation decodes nil, which a required element refuses; an open element is written anyway.
-                if field.required { return nil }
-                guard isOpen else { continue }
-            } else if isOpen {
-                var check = EntryWriter(json: json)
-                guard check.write(value, as: field.kind) else { return nil }
-                if field.name == kind.patientField, case .object(let reference) = value { patient = reference }
-            }
-            if !first { writer.out.append(UInt8(ascii: ",")) }
-            first = false
-            if isOpen {
-                segments.append(writer.out)
-                writer.out.removeAll(keepingCapacity: true)
-                open.append(field.name)
-                continue
-            }
-            writer.member(field.bytes)
-            guard writer.write(value, as: field.kind) else { return nil }
-        }
-        writer.out.append(UInt8(ascii: "}"))
-        segments.append(writer.out)
-        self.segments = segments
-        self.open = open
+              json.string(json.member("resourceType", of: members)) == kind.resourceType,
+              let template = ServedTemplate(json, members: members, schema: kind.schema, open: ["id", "meta", kind.patientField])
+        else { return nil }
+        self.template = template
         resourceType = kind.resourceType
         id = json.string(json.member("id", of: members))
-        if case .object(let meta)? = json.member("meta", of: members) {
-            metaLastUpdated = json.string(json.member("lastUpdated", of: meta))
-        } else {
-            metaLastUpdated = nil
-        }
+        metaLastUpdated = json.metaLastUpdated(of: members)
+        var patient: [PlainJSON.Member] = []
+        if case .object(let reference)? = members.first(where: { json.equal($0.key, kind.patientField) })?.value { patient = reference }
         var identifier: Identifier?
         if case .object(let fields)? = json.member("identifier", of: patient) {
             identifier = Identifier(system: json.string(json.member("system", of: fields)), value: json.string(json.member("value", of: fields)))
@@ -102,51 +66,101 @@ struct FastEntry {
     /// The served JSON with its open elements filled: `id`, `meta` and the patient reference, as Foundation writes them;
     /// nil when a value would need escaping (then the caller takes the Foundation path).
     func served(id: String, meta: Meta, patient: Reference) -> Data? {
-        guard let idValue = EntryWriter.plainString(id),
-              let versionId = meta.versionId.flatMap(EntryWriter.plainString),
-              let lastUpdated = meta.lastUpdated.flatMap(EntryWriter.plainString),
-              let source = meta.source.flatMap(EntryWriter.plainString),
+        guard let idValue = EntryWriter.plainString(id), let metaValue = EntryWriter.meta(meta),
               let system = patient.identifier?.system.flatMap(EntryWriter.plainString),
               let value = patient.identifier?.value.flatMap(EntryWriter.plainString),
               let reference = patient.reference.flatMap(EntryWriter.plainString)
         else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(segments.reduce(256) { $0 + $1.count })
-        for (index, name) in open.enumerated() {
-            out += segments[index]
-            out.append(UInt8(ascii: "\""))
-            out += name.utf8
-            out += "\":".utf8
+        let patientValue = EntryWriter.object(EntrySchema.reference) { name in
             switch name {
-            case "id": out += idValue
-            case "meta":
-                EntryWriter.object(EntrySchema.meta, into: &out) { name in
-                    switch name {
-                    case "versionId": versionId
-                    case "lastUpdated": lastUpdated
-                    case "source": source
-                    default: nil
-                    }
-                }
-            default:
-                EntryWriter.object(EntrySchema.reference, into: &out) { name in
-                    switch name {
-                    case "reference": reference
-                    case "identifier":
-                        EntryWriter.object(EntrySchema.identifier) { name in
-                            switch name {
-                            case "system": system
-                            case "value": value
-                            default: nil
-                            }
-                        }
-                    default: nil
-                    }
-                }
+            case "reference": reference
+            case "identifier": EntryWriter.identifier(system: system, value: value)
+            default: nil
             }
         }
-        out += segments[open.count]
+        return template.filled { name in
+            switch name {
+            case "id": idValue
+            case "meta": metaValue
+            default: patientValue
+            }
+        }
+    }
+}
+
+/// A resource's served JSON around its open elements, the ones the mapping fills: the other elements checked against the
+/// schema and written as Foundation writes the decoded model, in its order; each open element written where it belongs.
+struct ServedTemplate {
+    private enum Part {
+        /// Members written already, joined by commas.
+        case fixed([UInt8])
+        case open(String)
+    }
+
+    private let parts: [Part]
+    private let size: Int
+
+    /// Nil when an element does not decode as the schema says or a required one is missing (Foundation would throw). An
+    /// open element present upstream is checked the same way, and left for `filled` to write.
+    init?(_ json: PlainJSON, members: [PlainJSON.Member], schema: EntrySchema, open: Set<String>) {
+        var writer = EntryWriter(json: json)
+        var parts: [Part] = []
+        for field in schema.fields {
+            let slot = json.slot(of: field, in: members)
+            let value = slot < 0 ? PlainJSON.Value.null : members[slot].value
+            let isOpen = open.contains(field.name)
+            if value.isNull {
+                // Absent or null: Foundation decodes nil, which a required element refuses.
+                if field.required { return nil }
+            } else if isOpen {
+                var check = EntryWriter(json: json)
+                guard check.write(value, as: field.kind) else { return nil }
+            } else {
+                if !writer.out.isEmpty { writer.out.append(UInt8(ascii: ",")) }
+                writer.member(field.bytes)
+                guard writer.write(value, as: field.kind) else { return nil }
+                continue
+            }
+            guard isOpen else { continue }
+            if !writer.out.isEmpty {
+                parts.append(.fixed(writer.out))
+                writer.out.removeAll(keepingCapacity: true)
+            }
+            parts.append(.open(field.name))
+        }
+        if !writer.out.isEmpty { parts.append(.fixed(writer.out)) }
+        self.parts = parts
+        size = parts.reduce(64) { total, part in if case .fixed(let bytes) = part { total + bytes.count } else { total } }
+    }
+
+    /// The served JSON, each open element written as `value(name)` gives it (already written JSON), or left out for nil.
+    func filled(_ value: (String) -> [UInt8]?) -> Data {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(size + 256)
+        for part in parts {
+            switch part {
+            case .fixed(let bytes):
+                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                out += bytes
+            case .open(let name):
+                guard let written = value(name) else { continue }
+                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                out += name.utf8
+                out += "\":".utf8
+                out += written
+            }
+        }
+        out.append(UInt8(ascii: "}"))
         return Data(out)
+    }
+}
+
+extension PlainJSON {
+    /// `meta.lastUpdated` of a resource's members.
+    func metaLastUpdated(of members: [Member]) -> String? {
+        guard case .object(let meta)? = member("meta", of: members) else { return nil }
+        return string(member("lastUpdated", of: meta))
     }
 }
 
@@ -227,6 +241,31 @@ struct EntryWriter {
             out += written
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// A served `meta` (versionId, lastUpdated, source), nil when a value would need escaping.
+    static func meta(_ meta: Meta) -> [UInt8]? {
+        guard let versionId = meta.versionId.flatMap(plainString), let lastUpdated = meta.lastUpdated.flatMap(plainString),
+              let source = meta.source.flatMap(plainString) else { return nil }
+        return object(EntrySchema.meta) { name in
+            switch name {
+            case "versionId": versionId
+            case "lastUpdated": lastUpdated
+            case "source": source
+            default: nil
+            }
+        }
+    }
+
+    /// An identifier of `system` and `value`, both already written.
+    static func identifier(system: [UInt8], value: [UInt8]) -> [UInt8] {
+        object(EntrySchema.identifier) { name in
+            switch name {
+            case "system": system
+            case "value": value
+            default: nil
+            }
+        }
     }
 
     static func object(_ schema: EntrySchema, _ value: (String) -> [UInt8]?) -> [UInt8] {

@@ -33,8 +33,30 @@ extension ResourceMapper {
             return [Reference(type: "Organization", identifier: Identifier(system: FHIRSystems.odsOrganisation, value: ods), display: named?.display)]
         }
         let stored = try served(patient, id: nhs.value, versionID: versionID, lastUpdated: lastUpdated(upstream.meta), patient: nhs)
-        var registration = practice
-        if let claimed = practice, !(source.isGPPractice && claimed == source.ods) {
+        try add(stored, upstreamID: upstreamID, claimedPractice: practice, report: &report)
+    }
+
+    /// Maps a Patient line on the fast path (`FastPatient`), with the same rules and served bytes as the Foundation path;
+    /// false, having done nothing, when the line must take that path instead.
+    func mapFastPatient(_ line: Data, report: inout ImportReport) throws -> Bool {
+        guard let patient = FastPatient(line), let upstreamID = patient.id, !upstreamID.isEmpty else { return false }
+        let versionID = StableID.versionID(line, source: source.id, revision: Self.mappingRevision)
+        let lastUpdated = patient.metaLastUpdated.flatMap(timestamps.parse) ?? fallbackLastUpdated
+        let meta = Meta(versionId: versionID, lastUpdated: timestamps.instant(lastUpdated), source: Self.sourceURI(source.id))
+        guard let json = patient.served(meta: meta) else { return false }
+        let nhs = patient.nhsNumber
+        let stored = StoredResource(
+            id: nhs.value, resourceType: Patient.resourceType, nhsNumber: nhs, sourceId: source.id, versionId: versionID,
+            lastUpdated: lastUpdated, json: json)
+        try add(stored, upstreamID: upstreamID, claimedPractice: patient.practice, report: &report)
+        report.accept(Patient.resourceType)
+        return true
+    }
+
+    /// Stores a mapped patient; its registration counts only from its practice's own export.
+    private func add(_ stored: StoredResource, upstreamID: String, claimedPractice: String?, report: inout ImportReport) throws {
+        var registration = claimedPractice
+        if let claimed = claimedPractice, !(source.isGPPractice && claimed == source.ods) {
             report.reject(RejectReason.registrationNotFromPractice.rawValue)
             registration = nil
         }
