@@ -45,9 +45,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // libcurl, with a C shim for its variadic setopt/getinfo.
         // System calls Swift cannot make itself (the sync's I/O priority).
         .target(name: "CSystemShims"),
+        // libcurl, with a C shim for its variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Upstream Bulk Data exports over HTTPS (libcurl) mapped into the combined record; sync.
         .target(

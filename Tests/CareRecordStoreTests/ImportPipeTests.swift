@@ -33,7 +33,7 @@ struct ImportPipeTests {
     @Test("a write that fails stops the producer and is the error reported; the producer's later sends throw")
     func consumerFailure() throws {
         var written = Written(failAt: 95)
-        let failedSend = FirstFailure()
+        let failedSend = Locked<Int>()
         #expect(throws: WriteRefused(row: 95)) {
             try ImportPipe<Int, Written>.run(capacity: 1, context: &written, write: { state, row in
                 if row == state.failAt { throw WriteRefused(row: row) }
@@ -43,7 +43,7 @@ struct ImportPipeTests {
                     do {
                         try pipe.send(Array(batch * 10..<(batch + 1) * 10))
                     } catch {
-                        failedSend.count(batch)
+                        failedSend.set(batch)
                         throw error
                     }
                 }
@@ -52,22 +52,31 @@ struct ImportPipeTests {
         }
         #expect(written.rows == Array(0..<95))
         // The producer stopped soon after the failure, not at the end of its input: at most the waiting batches later.
-        #expect((failedSend.first ?? 1000) <= 12)
+        #expect((failedSend.value ?? 1000) <= 12)
     }
 
     @Test("a question asked after a write failed throws instead of waiting for an answer")
     func questionAfterFailure() throws {
         var written = Written(failAt: 3)
+        let asked = Locked<String>()
         #expect(throws: WriteRefused(row: 3)) {
             try ImportPipe<Int, Written>.run(context: &written, write: { state, row in
                 if row == state.failAt { throw WriteRefused(row: row) }
                 state.rows.append(row)
             }) { pipe in
                 try pipe.send([1, 2, 3, 4])
-                #expect(throws: ImportPipe<Int, Written>.ConsumerFailed.self) { _ = try pipe.ask { $0.rows.count } }
+                do {
+                    _ = try pipe.ask { $0.rows.count }
+                    asked.set("answered")
+                } catch {
+                    asked.set(String(describing: type(of: error)))
+                    throw error
+                }
                 return 0
             }
         }
+        // Checked here, not on the producer's thread (which has no test to report to).
+        #expect(asked.value == String(describing: ImportPipe<Int, Written>.ConsumerFailed.self))
     }
 
     @Test("a mapping that fails stops the writer, and its error is the one reported")
@@ -103,20 +112,20 @@ struct ImportPipeTests {
     }
 }
 
-/// The first batch whose send threw (test double state shared with the producer's thread).
-private final class FirstFailure: @unchecked Sendable {
+/// A value set on the producer's thread and read on the test's, the first one set kept (test double state).
+private final class Locked<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: Int?
+    private var stored: Value?
 
-    func count(_ batch: Int) {
+    func set(_ value: Value) {
         lock.lock()
-        if value == nil { value = batch }
+        if stored == nil { stored = value }
         lock.unlock()
     }
 
-    var first: Int? {
+    var value: Value? {
         lock.lock()
         defer { lock.unlock() }
-        return value
+        return stored
     }
 }

@@ -47,6 +47,17 @@ struct SQLiteMigrationTests {
             }
         }
         let reopened = try SQLiteCareRecordRepository(path: path)
+        // Its indexes are back, and the patient query uses its own.
+        let indexes = try reopened.readNow { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'clinicalEntry' AND sql IS NOT NULL ORDER BY name")
+        }
+        #expect(indexes == ["clinicalEntry_byPatient", "clinicalEntry_bySource"])
+        let plan = try reopened.readNow { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id", arguments: [nhs.value, "Condition"])
+                .map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+        }
+        #expect(plan.contains("clinicalEntry_byPatient"), "\(plan)")
+        #expect(try reopened.readNow { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_clinicalEntry%'") } == true)
         // Now a rowid table: rows in the order of their source, then id.
         let order = try reopened.readNow { db in try String.fetchAll(db, sql: "SELECT id FROM clinicalEntry ORDER BY rowid") }
         #expect(order == ["0a0a", "beef", "f00d"])

@@ -342,7 +342,7 @@ struct FastEntryImportTests {
             reports.append(report)
             var stored: [String] = []
             for patient in nhs {
-                // The patients themselves took the Patient fast path too.
+                // The patients too: with usesFastPath they take the Patient fast path (plain JSON, valid NHS numbers).
                 if let resource = try await repository.patient(NHSNumber(patient)!) {
                     stored.append("\(resource.id) \(resource.versionId) \(resource.lastUpdated) " + String(decoding: resource.json, as: UTF8.self))
                 }

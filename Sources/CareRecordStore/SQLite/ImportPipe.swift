@@ -6,7 +6,8 @@ import Foundation
 /// (`ask`): the consumer answers after every batch sent before it.
 ///
 /// Either side failing stops both: the consumer's error reaches the producer's next `send` or `ask`; the producer's error
-/// stops the consumer. `run` returns the producer's result only when both succeeded, else throws the first error.
+/// stops the consumer. `run` returns the producer's result only when both succeeded; else it throws the consumer's error
+/// if the consumer failed, the producer's otherwise.
 final class ImportPipe<Row: Sendable, Context>: @unchecked Sendable {
     private enum Item {
         case rows([Row])
@@ -81,7 +82,7 @@ final class ImportPipe<Row: Sendable, Context>: @unchecked Sendable {
     }
 
     /// The consumer's answer to `question`, asked after every batch sent so far has been written.
-    func ask<Answer: Sendable>(_ question: @escaping (Context) throws -> Answer) throws -> Answer {
+    func ask<Answer: Sendable>(_ question: @escaping @Sendable (Context) throws -> Answer) throws -> Answer {
         let answer = Outcome<Answer>()
         condition.lock()
         guard !failed else {
