@@ -26,6 +26,9 @@ AUDIT_OFF=${AUDIT_OFF:-0}
 # about 100 entries; HISTORY=0 skips it.
 HISTORY=${HISTORY:-95}
 HISTORY_PATIENTS=${HISTORY_PATIENTS:-1000}
+# REGION=folder reuses a region `care-record generate` wrote there (a 1,000,000-patient one takes ten minutes to
+# generate) instead of generating one; its record (data/) is synced afresh and the folder kept.
+REGION=${REGION:-}
 scripts/setup
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk; }
 swift build -c release --product care-record
@@ -43,7 +46,13 @@ OUT=Benchmarks/results/read-$(date -u +%Y%m%dT%H%M%SZ).txt
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(swift --version 2>&1 | head -1)"
   echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)')"
-  /usr/bin/time -f "generate: %e s, peak RSS %M KiB" $BIN generate --patients "$PATIENTS" --out "$WORK/region"
+  if [ -n "$REGION" ]; then
+    echo "region: $REGION ($(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("patients", "?"))' "$REGION/region-summary.json" 2>/dev/null || echo '?') patients, generated before)"
+    rm -rf "$REGION/data"
+    ln -s "$REGION" "$WORK/region"
+  else
+    /usr/bin/time -f "generate: %e s, peak RSS %M KiB" $BIN generate --patients "$PATIENTS" --out "$WORK/region"
+  fi
   sed -i "s/8080/$PORT/g" "$WORK/region/care-record.yaml"
   /usr/bin/time -f "sync: %e s, peak RSS %M KiB" $BIN sync --config "$WORK/region/care-record.yaml"
 } 2>&1 | tee "$OUT"

@@ -110,6 +110,53 @@ struct ImportPipeTests {
         // The writer takes 2 ms a row and the producer none: it runs ahead until the bound holds it, and no further.
         #expect(mostWaiting == 3)
     }
+
+    @Test("rows are released once written, also while the queue never empties (memory stays bounded by the capacity)")
+    func rowsReleased() throws {
+        let count = LiveCount()
+        var written = 0
+        _ = try ImportPipe<TrackedRow, Int>.run(capacity: 2, context: &written, write: { written, _ in
+            Thread.sleep(forTimeInterval: 0.0005)
+            written += 1
+        }) { pipe in
+            for _ in 0..<60 { try pipe.send((0..<10).map { _ in TrackedRow(count) }) }
+            return 0
+        }
+        #expect(written == 600)
+        #expect(count.now == 0)
+        // The two batches waiting, the one being written, the one being sent, and at most one taken and not yet released:
+        // 50 rows, never the 600 sent.
+        #expect(count.peak <= 50, "\(count.peak) rows alive at once")
+    }
+}
+
+/// How many `TrackedRow`s are alive, and the most at once (test double state shared by both threads).
+private final class LiveCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var live = 0
+    private var most = 0
+
+    func add(_ delta: Int) {
+        lock.lock()
+        live += delta
+        most = max(most, live)
+        lock.unlock()
+    }
+
+    var now: Int { lock.lock(); defer { lock.unlock() }; return live }
+    var peak: Int { lock.lock(); defer { lock.unlock() }; return most }
+}
+
+/// A row that counts itself alive (test double).
+private final class TrackedRow: Sendable {
+    let count: LiveCount
+
+    init(_ count: LiveCount) {
+        self.count = count
+        count.add(1)
+    }
+
+    deinit { count.add(-1) }
 }
 
 /// A value set on the producer's thread and read on the test's, the first one set kept (test double state).
