@@ -13,7 +13,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Apply a refresh even when it holds less than half of the last good run.") var force = false
     @Option(help: "CPU niceness of the sync, 0 to 19: with the default, reads served on the same machine go first.")
     var nice: Int32 = SyncPriority.defaultNiceness
-    @Flag(inversion: .prefixedNo, help: "Disk writes in the idle I/O class (Linux), so a serving node's audit commits go first.")
+    @Flag(inversion: .prefixedNo, help: "Disk writes in the idle I/O class (Linux), for the scheduler to put a serving node's I/O first.")
     var ioIdle = true
 
     func validate() throws {

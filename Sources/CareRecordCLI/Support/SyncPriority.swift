@@ -10,10 +10,10 @@ enum SyncPriority {
     /// The niceness a sync runs at unless told otherwise.
     static let defaultNiceness: Int32 = 10
 
-    /// Sets the niceness of every thread of this process, and with `ioIdle` puts each in the idle I/O class (Linux): the
-    /// refresh's disk writes then wait while the server's audit commits are queued (without it, a serving node's commits
-    /// waited up to seconds behind a refresh's checkpoint writes). Threads started later inherit both from the thread that
-    /// starts them.
+    /// Sets the niceness of every thread of this process, and with `ioIdle` puts each in the idle I/O class (Linux), so that
+    /// the kernel's I/O scheduler can put a serving node's audit commits first. On the benchmark's virtual disk an A/B showed
+    /// no measurable effect (README, issue 12); kept as a batch job's courtesy. Threads started later inherit both from the
+    /// thread that starts them.
     static func lower(to niceness: Int32, ioIdle: Bool) {
         #if os(Linux)
         // On Linux both are per thread: each thread already running is set by its id.

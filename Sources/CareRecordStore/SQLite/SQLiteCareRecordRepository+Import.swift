@@ -11,7 +11,7 @@ extension SQLiteCareRecordRepository {
     ) async throws -> ImportReport {
         // DEFERRED: the import writes only the record, so it never takes the attached decisions file's write lock.
         try await writeRecord { db in
-            // The import is one long transaction over tables keyed by digests (random order): with SQLite's default 2 MB page
+            // The import is one long transaction over indexes keyed by digests (random order): with SQLite's default 2 MB page
             // cache it spills pages to the WAL and reads them back (issue 12's profile: a fifth of the time in pread/pwrite).
             // A larger cache for this transaction only, given back when it ends.
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
