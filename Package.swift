@@ -40,12 +40,14 @@ let package = Package(
             dependencies: [
                 "FHIR",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the serving path's own read connections (issue 12).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // System calls Swift cannot make itself (the sync's I/O priority).
+        // System calls Swift cannot make itself (the sync's I/O priority, random bytes in bulk for request ids).
         .target(name: "CSystemShims"),
         // libcurl, with a C shim for its variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -67,6 +69,7 @@ let package = Package(
             dependencies: [
                 "FHIR",
                 "CareRecordStore",
+                "CSystemShims",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),

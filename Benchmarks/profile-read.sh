@@ -12,6 +12,9 @@ SECONDS_PROFILED=${SECONDS_PROFILED:-10}
 ENDPOINT=${ENDPOINT:-patient}
 HISTORY=${HISTORY:-0}
 PORT=${PORT:-18091}
+# CALL_GRAPH=dwarf unwinds each sample from a copy of its stack (Swift's runtime and some libraries lose frames under the
+# default frame-pointer unwinding, so inclusive figures are lower bounds there); larger perf.data, fewer samples.
+CALL_GRAPH=${CALL_GRAPH:-fp}
 OUT_DIR=${OUT_DIR:-$(mktemp -d)}
 swift build -c release --product care-record
 BIN=.build/release/care-record
@@ -33,7 +36,7 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && br
 wrk -t1 -c32 -d$((SECONDS_PROFILED + 6))s -s "$WORK/requests.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" >"$OUT_DIR/wrk.txt" &
 WRK=$!
 sleep 3
-perf record -F 499 -g -p "$SERVER" -o "$OUT_DIR/perf.data" -- sleep "$SECONDS_PROFILED" 2>/dev/null
+perf record -F 499 --call-graph "$CALL_GRAPH" -p "$SERVER" -o "$OUT_DIR/perf.data" -- sleep "$SECONDS_PROFILED" 2>/dev/null
 wait $WRK
 grep -E "Requests/sec" "$OUT_DIR/wrk.txt"
 echo "== self"

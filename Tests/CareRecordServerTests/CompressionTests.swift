@@ -9,6 +9,27 @@ import Testing
 
 @Suite("Response compression (issue 10)")
 struct CompressionTests {
+    @Test("only JSON and text answers are compressible; media types compared without case, by bytes")
+    func compressibleTypes() {
+        func compressible(_ type: String?, status: HTTPResponse.Status = .ok, encoding: String? = nil) -> Bool {
+            var headers = HTTPFields()
+            if let type { headers[.contentType] = type }
+            if let encoding { headers[.contentEncoding] = encoding }
+            return CompressionMiddleware.mayCompress(Response(status: status, headers: headers))
+        }
+        for type in ["application/fhir+json", "application/fhir+json; charset=utf-8", "Application/FHIR+JSON", "application/json",
+                     "text/plain; version=0.0.4", "TEXT/HTML", "application/x-ndJSON"] {
+            #expect(compressible(type), "\(type)")
+        }
+        for type in ["image/png", "application/openmetrics-text; version=1.0.0", "application/octet-stream", "application/jso", "application/js on", "", "tex/plain", "xtext/plain", "é/json-ish"] {
+            #expect(compressible(type) == type.lowercased().contains("json"), "\(type)")
+        }
+        #expect(!compressible(nil))
+        #expect(!compressible("application/fhir+json", status: .noContent))
+        #expect(!compressible("application/fhir+json", encoding: "gzip"))
+        #expect(!compressible("application/fhir+json", status: .continue))
+    }
+
     @Test("over a real socket: gzip and deflate bodies decompress to exactly the identity body, with the same ETag and Vary: Accept-Encoding")
     func live() async throws {
         let fixture = try await RegionFixture.shared()

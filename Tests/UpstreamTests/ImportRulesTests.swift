@@ -64,6 +64,29 @@ struct ImportRulesTests {
         #expect(consented.consentsInForce(at: Date()).count == 1)
     }
 
+    @Test("two practices' own exports: the later registration wins; at the same instant the first source by id, in either import order",
+          arguments: RecordBackend.all, [false, true])
+    func registrationTies(backend: RecordBackend, reversed: Bool) async throws {
+        let second = SourceIdentity(id: "gp-b82002", ods: "B82002", isGPPractice: true)
+        func export(_ practice: String, lastUpdated: String) throws -> URL {
+            var patient = Upstream.patient("p-\(practice)", nhs: valid, practice: practice)
+            patient.meta = Meta(lastUpdated: lastUpdated)
+            var folder = ExportFolder()
+            try folder.add(patient)
+            return try folder.write()
+        }
+        let nhs = NHSNumber(valid)!
+        let sameInstant = [(try export("A81001", lastUpdated: "2026-11-01T10:00:00Z"), gp), (try export("B82002", lastUpdated: "2026-11-01T10:00:00Z"), second)]
+        let repository = try await backend.makeRepository()
+        for (folder, source) in reversed ? sameInstant.reversed() : sameInstant {
+            #expect(await importer(repository).importFolder(folder, source: source).succeeded)
+        }
+        #expect(try await repository.patientState(nhs)?.registeredPractice == "A81001")
+
+        #expect(await importer(repository).importFolder(try export("B82002", lastUpdated: "2026-11-02T10:00:00Z"), source: second).succeeded)
+        #expect(try await repository.patientState(nhs)?.registeredPractice == "B82002")
+    }
+
     @Test("opting out purges the demographics and entries that other sources sent, and keeps relationships", arguments: RecordBackend.all)
     func optOutPurges(backend: RecordBackend) async throws {
         let repository = try await backend.makeRepository()

@@ -12,4 +12,10 @@ int care_record_set_io_idle(int tid);
 /// 1 real-time, 2 best-effort, 3 idle; -1 with errno set on failure (and on other systems).
 int care_record_io_class(int tid);
 
+#include <stddef.h>
+
+/// Fills `count` bytes at `buffer` from the kernel's random number generator (`getrandom`, blocking only before it is
+/// seeded at boot); returns 0, or -1 with errno set. One system call for many request ids (issue 12).
+int care_record_random_bytes(void *buffer, size_t count);
+
 #endif

@@ -39,9 +39,9 @@ struct CompressionMiddleware: RouterMiddleware {
     /// A JSON or text body with no coding yet, in an answer that has content.
     static func mayCompress(_ response: Response) -> Bool {
         guard response.status.code >= 200, response.status != .noContent, response.headers[.contentEncoding] == nil,
-            let type = response.headers[.contentType]?.lowercased()
+            let type = response.headers[.contentType]
         else { return false }
-        return type.utf8.firstRange(of: "json".utf8) != nil || type.hasPrefix("text/")
+        return type.utf8.containsASCIICaseInsensitive("json") || type.utf8.hasASCIIPrefixCaseInsensitive("text/")
     }
 
     /// The whole body (ours are built in memory; a streamed one is gathered first).

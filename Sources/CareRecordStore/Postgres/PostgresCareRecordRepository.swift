@@ -248,13 +248,14 @@ extension PostgresCareRecordRepository {
             "SELECT \(unescaped: decisionColumns) FROM sharingDecision WHERE nhsNumber = \(patient.value) ORDER BY 5, 1", logger: logger))
     }
 
-    /// The registered practice: only as a GP practice's own export says (C3), the most recently updated if several do.
+    /// The registered practice: only as a GP practice's own export says (C3), the most recently updated if several do (the
+    /// first source by id among those updated at the same instant).
     static func registeredPractice(_ nhsNumber: NHSNumber, _ connection: PostgresConnection, _ logger: Logger) async throws -> String? {
         for try await practice in try await connection.query(
             """
             SELECT r.practiceOds FROM registration r JOIN source s ON s.id = r.sourceId
             WHERE r.nhsNumber = \(nhsNumber.value) AND s.isGPPractice AND r.sourceOds = r.practiceOds AND s.ods = r.practiceOds
-            ORDER BY r.lastUpdated DESC LIMIT 1
+            ORDER BY r.lastUpdated DESC, r.sourceId LIMIT 1
             """, logger: logger
         ).decode(String.self) {
             return practice
@@ -270,7 +271,7 @@ extension PostgresCareRecordRepository {
                 NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::bigint
          FROM registration r JOIN source s ON s.id = r.sourceId
          WHERE r.nhsNumber = $1 AND s.isGPPractice AND r.sourceOds = r.practiceOds AND s.ods = r.practiceOds
-         ORDER BY r.lastUpdated DESC LIMIT 1)
+         ORDER BY r.lastUpdated DESC, r.sourceId LIMIT 1)
         UNION ALL
         SELECT 1, id, ods, status, sourceId, NULL, NULL, periodStart, periodEnd, NULL, NULL FROM careEpisode WHERE nhsNumber = $1
         UNION ALL

@@ -2,55 +2,59 @@ import FHIR
 import Foundation
 import GRDB
 
-/// Reads run synchronously on the caller's task (GRDB's synchronous `read` takes a reader connection from the pool and runs
-/// on the calling thread): a read of the record is a few indexed lookups, far cheaper than the hop to a dispatch queue and
-/// back that the asynchronous `read` makes (issue 12: that hop was a fifth of the read path's CPU). Each read is still one
-/// transaction on its own connection, so snapshot isolation is unchanged; a read never waits for the writer (WAL).
+/// Reads run synchronously on the caller's task, on the calling thread: a read of the record is a few indexed lookups, far
+/// cheaper than the hop to a dispatch queue and back that an asynchronous read makes (issue 12: that hop was a fifth of the
+/// read path's CPU). Each read is one transaction on its own connection, so snapshot isolation is unchanged; a read never
+/// waits for the writer (WAL). Patient-scoped reads go through `readSnapshot` (the serving path's own connections and
+/// statements); the few others through `readNow` (GRDB's synchronous `read`).
 ///
-/// Every read of the record's pool must go through `readNow`, never GRDB's asynchronous `read`: an asynchronous read holds
-/// a reader connection while its block waits for a thread, and on a small machine those threads are the very ones blocked
-/// here waiting for a reader. That deadlock stopped the server under `/health` probes at 32 connections
-/// (`ServeLivenessTests` keeps it from coming back).
+/// No read of the record may use GRDB's asynchronous `read`: an asynchronous read holds a reader connection while its
+/// block waits for a thread, and on a small machine those threads are the very ones blocked here waiting for a reader. That
+/// deadlock stopped the server under `/health` probes at 32 connections (`ServeLivenessTests` keeps it from coming back).
 extension SQLiteCareRecordRepository {
-    /// A read transaction on the calling thread (GRDB's synchronous `read`, which a synchronous function selects).
+    /// A read transaction on the calling thread (GRDB's synchronous `read`, which a synchronous function selects), for the
+    /// reads off the serving path (source statuses, the sync lock's probe).
     func readNow<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read(body)
     }
 
+    /// A read transaction of the serving path on the calling thread (`SnapshotReaders`): every patient-scoped read.
+    func readSnapshot<T>(_ body: (SnapshotConnection) throws -> T) throws -> T {
+        try snapshots.read(body)
+    }
+
     public func patientState(_ nhsNumber: NHSNumber) async throws -> PatientState? {
-        try readNow { db in try Self.patientState(db, nhsNumber) }
+        try readSnapshot { db in try Self.patientState(db, nhsNumber) }
     }
 
     public func patientStateAndRecord(_ nhsNumber: NHSNumber, reading query: SnapshotQuery) async throws -> (state: PatientState?, read: SnapshotRead?) {
-        try readNow { db in
+        try readSnapshot { db in
             // An NHS number never seen: nothing to release, and the decision refuses it.
             guard let state = try Self.patientState(db, nhsNumber) else { return (nil, nil) }
             switch query {
             case .patient: return (state, .patient(try Self.patient(db, nhsNumber, registeredPractice: state.registeredPractice)))
             case .everything: return (state, .everything(try Self.everything(db, nhsNumber, registeredPractice: state.registeredPractice)))
             case .entries(let type):
-                return (state, .entries(try Self.storedResources(
-                    db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
-                    [nhsNumber.value, type.rawValue], type: type.rawValue, patient: nhsNumber)))
+                return (state, .entries(try Self.storedResources(db, Self.entriesSQL, [.text(nhsNumber.value), .text(type.rawValue)], type: type.rawValue, patient: nhsNumber)))
             }
         }
     }
 
     public func patient(_ nhsNumber: NHSNumber, consistentWith state: PatientState?) async throws -> StoredResource? {
-        try readNow { db in
+        try readSnapshot { db in
             try Self.require(state, db)
             return try Self.patient(db, nhsNumber)
         }
     }
 
     /// Inside a read transaction: the state a decision was made on must still be the state (issue 8.13).
-    static func require(_ state: PatientState?, _ db: Database) throws {
+    static func require(_ state: PatientState?, _ db: some SQLiteStatementSource) throws {
         guard let state else { return }
         guard let current = try patientState(db, state.nhsNumber), current.isSameBasis(as: state) else { throw StoreError.stateChanged }
     }
 
     /// Inside a read transaction: the state is unchanged and the entry (if any) still belongs to its patient.
-    static func require(_ state: PatientState?, owning entry: StoredResource?, _ db: Database) throws -> StoredResource? {
+    static func require(_ state: PatientState?, owning entry: StoredResource?, _ db: some SQLiteStatementSource) throws -> StoredResource? {
         guard let state else { return entry }
         try require(state, db)
         guard let entry else { return nil }
@@ -59,53 +63,57 @@ extension SQLiteCareRecordRepository {
     }
 
     public func everything(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource] {
-        try readNow { db in
+        try readSnapshot { db in
             try Self.require(state, db)
             return try Self.everything(db, patient, registeredPractice: Self.registeredPractice(db, patient))
         }
     }
 
+    static let entriesSQL = "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"
+
     /// Inside a read transaction: the combined Patient, then each clinical type, then the sharing decisions.
-    static func everything(_ db: Database, _ patient: NHSNumber, registeredPractice: String?) throws -> [StoredResource] {
+    static func everything(_ db: some SQLiteStatementSource, _ patient: NHSNumber, registeredPractice: String?) throws -> [StoredResource] {
         var resources = try Self.patient(db, patient, registeredPractice: registeredPractice).map { [$0] } ?? []
         for type in ClinicalResourceType.allCases {
-            resources += try storedResources(
-                db.cachedStatement(sql: "SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ? ORDER BY id"),
-                [patient.value, type.rawValue], type: type.rawValue, patient: patient)
+            resources += try storedResources(db, entriesSQL, [.text(patient.value), .text(type.rawValue)], type: type.rawValue, patient: patient)
         }
         return resources + (try Self.consents(db, patient))
     }
 
-    /// Rows of `id, sourceId, versionId, lastUpdated, resource` (in that order), read through a cursor by position.
-    static func storedResources(_ statement: Statement, _ arguments: StatementArguments, type: String, patient: NHSNumber) throws -> [StoredResource] {
+    /// Rows of `id, sourceId, versionId, lastUpdated, resource` (in that order), read by position.
+    static func storedResources(
+        _ db: some SQLiteStatementSource, _ sql: String, _ arguments: [SQLiteArgument], type: String, patient: NHSNumber
+    ) throws -> [StoredResource] {
         var resources: [StoredResource] = []
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() {
+        var rows = try SQLiteRows(db, sql, arguments)
+        while try rows.next() {
             resources.append(StoredResource(
-                id: row[0], resourceType: type, nhsNumber: patient, sourceId: row[1], versionId: row[2], lastUpdated: row[3], json: row[4]))
+                id: try rows.string(0), resourceType: type, nhsNumber: patient, sourceId: try rows.string(1), versionId: try rows.string(2),
+                lastUpdated: try rows.date(3), json: try rows.data(4)))
         }
         return resources
     }
 
-    static func patient(_ db: Database, _ nhsNumber: NHSNumber) throws -> StoredResource? {
+    static func patient(_ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber) throws -> StoredResource? {
         try patient(db, nhsNumber, registeredPractice: try Self.registeredPractice(db, nhsNumber))
     }
 
     /// The combined Patient: the registered practice's own record when it has one, else the most recently updated.
-    static func patient(_ db: Database, _ nhsNumber: NHSNumber, registeredPractice practice: String?) throws -> StoredResource? {
+    static func patient(_ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber, registeredPractice practice: String?) throws -> StoredResource? {
         var best: (preferred: Bool, sourceId: String, versionId: String, lastUpdated: Date, json: Data)?
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: """
+        var rows = try SQLiteRows(
+            db, """
                 SELECT p.sourceId, p.versionId, p.lastUpdated, p.resource, s.ods
                 FROM patientRecord p JOIN source s ON s.id = p.sourceId
                 WHERE p.nhsNumber = ?
-                """),
-            arguments: [nhsNumber.value])
-        while let row = try rows.next() {
-            let preferred = practice != nil && (row[4] as String) == practice
-            let lastUpdated: Date = row[2]
+                """,
+            nhsNumber.value)
+        while try rows.next() {
+            var preferred = false
+            if let practice { preferred = try rows.string(4) == practice }
+            let lastUpdated = try rows.date(2)
             if let current = best, current.preferred != preferred ? current.preferred : current.lastUpdated >= lastUpdated { continue }
-            best = (preferred, row[0], row[1], lastUpdated, row[3])
+            best = (preferred, try rows.string(0), try rows.string(1), lastUpdated, try rows.data(3))
         }
         return best.map { best in
             StoredResource(
@@ -117,40 +125,44 @@ extension SQLiteCareRecordRepository {
     public func clinicalEntries(
         _ type: ClinicalResourceType, patient: NHSNumber, page: PageRequest, consistentWith state: PatientState?
     ) async throws -> Page<StoredResource> {
-        try readNow { db in
+        try readSnapshot { db in
             try Self.require(state, db)
-            let arguments: StatementArguments = [patient.value, type.rawValue]
-            let total = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ?"), arguments: arguments) ?? 0
+            var count = try SQLiteRows(db, "SELECT COUNT(*) FROM clinicalEntry WHERE nhsNumber = ? AND resourceType = ?", patient.value, type.rawValue)
+            let total = try count.next() ? Int(try count.int64(0)) : 0
             let items = try Self.storedResources(
-                db.cachedStatement(sql: """
+                db, """
                     SELECT id, sourceId, versionId, lastUpdated, resource FROM clinicalEntry
                     WHERE nhsNumber = ? AND resourceType = ? ORDER BY id LIMIT ? OFFSET ?
-                    """),
-                arguments + [page.count, page.offset], type: type.rawValue, patient: patient)
+                    """,
+                [.text(patient.value), .text(type.rawValue), .integer(page.count), .integer(page.offset)], type: type.rawValue, patient: patient)
             return Page(total: total, items: items)
         }
     }
 
     public func clinicalEntry(_ type: ClinicalResourceType, id: String, consistentWith state: PatientState?) async throws -> StoredResource? {
-        try readNow { db in
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, nhsNumber, sourceId, versionId, lastUpdated, resource FROM clinicalEntry WHERE id = ? AND resourceType = ?"),
-                arguments: [id, type.rawValue])
-            let entry = row.flatMap { row in NHSNumber(row["nhsNumber"]).map { Self.storedResource(row, type: type.rawValue, patient: $0) } }
+        try readSnapshot { db in
+            var rows = try SQLiteRows(
+                db, "SELECT id, sourceId, versionId, lastUpdated, resource, nhsNumber FROM clinicalEntry WHERE id = ? AND resourceType = ?", id, type.rawValue)
+            var entry: StoredResource?
+            if try rows.next(), let patient = NHSNumber(try rows.string(5)) {
+                entry = StoredResource(
+                    id: try rows.string(0), resourceType: type.rawValue, nhsNumber: patient, sourceId: try rows.string(1),
+                    versionId: try rows.string(2), lastUpdated: try rows.date(3), json: try rows.data(4))
+            }
             return try Self.require(state, owning: entry, db)
         }
     }
 
     public func consents(patient: NHSNumber, consistentWith state: PatientState?) async throws -> [StoredResource] {
-        try readNow { db in
+        try readSnapshot { db in
             try Self.require(state, db)
             return try Self.consents(db, patient)
         }
     }
 
     /// Upstream decisions and API decisions (from the attached decisions file) as one relation; API sequences are offset so
-    /// that insertion order still breaks ties between decisions made at the same instant.
+    /// that insertion order still breaks ties between decisions made at the same instant. Columns by position:
+    /// `decisionResource` reads a row of it.
     static func allDecisions(where condition: String) -> String {
         """
         SELECT sequence, id, nhsNumber, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd,
@@ -163,16 +175,31 @@ extension SQLiteCareRecordRepository {
         """
     }
 
-    static func consents(_ db: Database, _ patient: NHSNumber) throws -> [StoredResource] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence"), arguments: [patient.value, patient.value]
-        ).map { Self.storedResource($0, type: Consent.resourceType, patient: patient) }
+    /// The Consent of a row of `allDecisions`; nil when its NHS number is not one.
+    static func decisionResource(_ rows: borrowing SQLiteRows, patient: NHSNumber? = nil) throws -> StoredResource? {
+        guard let nhsNumber = try patient ?? NHSNumber(rows.string(2)) else { return nil }
+        return StoredResource(
+            id: try rows.string(1), resourceType: Consent.resourceType, nhsNumber: nhsNumber, sourceId: rows.optionalString(6),
+            versionId: try rows.string(12), lastUpdated: try rows.date(11), json: try rows.data(13))
     }
 
+    static let consentsSQL = "SELECT * FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence"
+
+    static func consents(_ db: some SQLiteStatementSource, _ patient: NHSNumber) throws -> [StoredResource] {
+        var resources: [StoredResource] = []
+        var rows = try SQLiteRows(db, consentsSQL, patient.value, patient.value)
+        while try rows.next() {
+            if let resource = try decisionResource(rows, patient: patient) { resources.append(resource) }
+        }
+        return resources
+    }
+
+    static let consentByIdSQL = allDecisions(where: "id = ?")
+
     public func consent(id: String, consistentWith state: PatientState?) async throws -> StoredResource? {
-        try readNow { db in
-            let row = try Row.fetchOne(db.cachedStatement(sql: Self.allDecisions(where: "id = ?")), arguments: [id, id])
-            let entry = row.flatMap { row in NHSNumber(row["nhsNumber"]).map { Self.storedResource(row, type: Consent.resourceType, patient: $0) } }
+        try readSnapshot { db in
+            var rows = try SQLiteRows(db, Self.consentByIdSQL, id, id)
+            let entry = try rows.next() ? try Self.decisionResource(rows) : nil
             return try Self.require(state, owning: entry, db)
         }
     }
@@ -193,42 +220,53 @@ extension SQLiteCareRecordRepository {
         }
     }
 
-    static func storedResource(_ row: Row, type: String, patient: NHSNumber) -> StoredResource {
-        StoredResource(
-            id: row["id"], resourceType: type, nhsNumber: patient, sourceId: row["sourceId"],
-            versionId: row["versionId"], lastUpdated: row["lastUpdated"], json: row["resource"])
-    }
-
-    /// The registered practice: only as a GP practice's own export says (C3), the most recently updated if several do.
-    static func registeredPractice(_ db: Database, _ nhsNumber: NHSNumber) throws -> String? {
-        try String.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT r.practiceOds FROM registration r JOIN source s ON s.id = r.sourceId
+    /// The registered practice: only as a GP practice's own export says (C3), the most recently updated if several do (the
+    /// first source by id among those updated at the same instant, as on PostgreSQL). Picked here, not by `ORDER BY ...
+    /// LIMIT 1`: SQLite built a temporary B-tree to sort the one or two rows, a twentieth of a read's CPU (issue 12).
+    static func registeredPractice(_ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber) throws -> String? {
+        // Rows come in primary-key order (nhsNumber, sourceId); lastUpdated compared as SQLite's ORDER BY compares text.
+        var rows = try SQLiteRows(
+            db, """
+                SELECT r.practiceOds, CAST(r.lastUpdated AS TEXT) FROM registration r JOIN source s ON s.id = r.sourceId
                 WHERE r.nhsNumber = ? AND s.isGPPractice AND r.sourceOds = r.practiceOds AND s.ods = r.practiceOds
-                ORDER BY r.lastUpdated DESC LIMIT 1
-                """),
-            arguments: [nhsNumber.value])
+                ORDER BY r.sourceId
+                """,
+            nhsNumber.value)
+        var best: (practice: String, lastUpdated: String)?
+        while try rows.next() {
+            let lastUpdated = try rows.string(1)
+            if let current = best, !current.lastUpdated.utf8.lexicographicallyPrecedes(lastUpdated.utf8) { continue }
+            best = (try rows.string(0), lastUpdated)
+        }
+        return best?.practice
     }
 
-    static func patientState(_ db: Database, _ nhsNumber: NHSNumber) throws -> PatientState? {
-        let arguments: StatementArguments = [nhsNumber.value]
+    static func patientState(_ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber) throws -> PatientState? {
         let practice = try registeredPractice(db, nhsNumber)
-        // Columns by position and rows through cursors (not copied): this runs on every patient-scoped request (issue 12).
+        // Columns by position: this runs on every patient-scoped request (issue 12).
         var episodes: [CareEpisode] = []
-        let episodeRows = try Row.fetchCursor(db.cachedStatement(sql: Self.episodesSQL), arguments: arguments)
-        while let row = try episodeRows.next() {
-            episodes.append(CareEpisode(id: row[0], ods: row[1], status: row[2], start: row[3], end: row[4], sourceId: row[5]))
+        var episodeRows = try SQLiteRows(db, Self.episodesSQL, nhsNumber.value)
+        while try episodeRows.next() {
+            episodes.append(CareEpisode(
+                id: try episodeRows.string(0), ods: try episodeRows.string(1), status: try episodeRows.string(2),
+                start: episodeRows.optionalDate(3), end: episodeRows.optionalDate(4), sourceId: try episodeRows.string(5)))
         }
         var decisions: [SharingDecision] = []
-        let decisionRows = try Row.fetchCursor(db.cachedStatement(sql: Self.stateDecisionsSQL), arguments: [nhsNumber.value, nhsNumber.value])
-        while let row = try decisionRows.next() {
-            guard let kind = SharingDecision.Kind(rawValue: row[2]) else { continue }
-            decisions.append(SharingDecision(
-                id: row[1], kind: kind, recordedAt: row[3], recordedByOds: row[4], sourceId: row[5], recordedBySub: row[6], actorSub: row[7],
-                periodStart: row[8], periodEnd: row[9], sequence: row[0]))
+        for sql in Self.stateDecisionsSQL {
+            var rows = try SQLiteRows(db, sql, nhsNumber.value)
+            while try rows.next() {
+                guard let kind = SharingDecision.Kind(rawValue: try rows.string(2)) else { continue }
+                decisions.append(SharingDecision(
+                    id: try rows.string(1), kind: kind, recordedAt: try rows.date(3), recordedByOds: try rows.string(4), sourceId: rows.optionalString(5),
+                    recordedBySub: rows.optionalString(6), actorSub: rows.optionalString(7), periodStart: rows.optionalDate(8),
+                    periodEnd: rows.optionalDate(9), sequence: try rows.int64(0)))
+            }
         }
-        let hasDemographics = try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM patientRecord WHERE nhsNumber = ?)"), arguments: arguments) ?? false
+        // Sorted here as PostgreSQL's state is: the union's ORDER BY built a temporary B-tree on every request (issue 12).
+        decisions.sort(by: SharingDecision.chronological)
+        var demographics = try SQLiteRows(db, "SELECT EXISTS (SELECT 1 FROM patientRecord WHERE nhsNumber = ?)", nhsNumber.value)
+        var hasDemographics = false
+        if try demographics.next() { hasDemographics = try demographics.bool(0) }
         if practice == nil && episodes.isEmpty && decisions.isEmpty && !hasDemographics { return nil }
         return PatientState(
             nhsNumber: nhsNumber, registeredPractice: practice, episodes: episodes, decisions: decisions, hasDemographics: hasDemographics)
@@ -236,11 +274,18 @@ extension SQLiteCareRecordRepository {
 
     static let episodesSQL = "SELECT id, ods, status, periodStart, periodEnd, sourceId FROM careEpisode WHERE nhsNumber = ? ORDER BY ods, id"
 
-    /// The decisions a state needs, without their resources (built once: the statement cache is keyed by the SQL text).
-    static let stateDecisionsSQL = """
-        SELECT sequence, id, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd
-        FROM (\(allDecisions(where: "nhsNumber = ?"))) ORDER BY recordedAt, sequence
+    /// The decisions a state needs, without their resources: upstream ones, then the API's (their sequences after every
+    /// upstream one), each read through its patient index (built once: the statement cache is keyed by the SQL text).
+    static let stateDecisionsSQL = [
         """
+        SELECT sequence, id, kind, recordedAt, recordedByOds, sourceId, recordedBySub, actorSub, periodStart, periodEnd
+        FROM main.sharingDecision WHERE nhsNumber = ?
+        """,
+        """
+        SELECT sequence + 1099511627776, id, kind, recordedAt, recordedByOds, NULL, recordedBySub, actorSub, periodStart, periodEnd
+        FROM decisions.apiDecision WHERE nhsNumber = ?
+        """,
+    ]
 }
 
 extension JSONDecoder {

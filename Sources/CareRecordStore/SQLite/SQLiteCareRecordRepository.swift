@@ -11,6 +11,8 @@ public final class SQLiteCareRecordRepository: CareRecordRepository {
     let pool: DatabasePool
     /// API sharing decisions: `synchronous = FULL`, so a decision acknowledged with `201` survives power loss.
     let decisions: DatabasePool
+    /// The serving path's read connections (issue 12); `pool`'s readers serve the rest.
+    let snapshots: SnapshotReaders
     /// How long a sharing decision waits for another writer of its file before the API answers 503.
     public static let decisionWriteTimeout: TimeInterval = 2
 
@@ -36,13 +38,17 @@ public final class SQLiteCareRecordRepository: CareRecordRepository {
             // an import touches every page of the record, and mapped pages count in its resident size (a 100,000-patient
             // refresh peaked at 384 MiB with the writer mapped).
             if db.configuration.readonly {
-                try db.execute(sql: "PRAGMA mmap_size = 268435456")
+                try db.execute(sql: Self.readerMapSizeSQL)
             }
             try db.execute(sql: "ATTACH DATABASE ? AS decisions", arguments: [decisionsPath])
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        snapshots = SnapshotReaders(path: path, decisionsPath: decisionsPath, busyTimeout: Self.decisionWriteTimeout)
     }
+
+    /// Each reader connection maps up to 256 MiB of the record (see `prepareDatabase` above).
+    static let readerMapSizeSQL = "PRAGMA mmap_size = 268435456"
 
     /// The decisions file of the record at `path`: `care-record.sqlite` → `care-record-decisions.sqlite`.
     public static func decisionsPath(forRecordAt path: String) -> String {

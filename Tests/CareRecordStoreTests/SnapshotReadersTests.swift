@@ -1,0 +1,105 @@
+@testable import CareRecordStore
+import FHIR
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+
+/// The serving path's own read connections (issue 12): one snapshot per read, connections reused and bounded, failures
+/// rolled back, and columns that do not hold what the schema promises refused rather than trusted.
+@Suite("SQLite snapshot readers")
+struct SnapshotReadersTests {
+    /// A fresh record in a folder of its own; removed by `done`.
+    func makeRepository() throws -> (SQLiteCareRecordRepository, done: () -> Void) {
+        let folder = scratchFolder()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let repository = try SQLiteCareRecordRepository(path: folder.appendingPathComponent("care-record.sqlite").path)
+        return (repository, { try? FileManager.default.removeItem(at: folder) })
+    }
+
+    func count(_ db: some SQLiteStatementSource, _ sql: String) throws -> Int64 {
+        var rows = try SQLiteRows(db, sql, [])
+        guard try rows.next() else { return -1 }
+        return try rows.int64(0)
+    }
+
+    @Test("a read sees one snapshot: a write committed while it runs is not seen by its later statements, and is by the next read")
+    func oneSnapshot() async throws {
+        let (repository, done) = try makeRepository()
+        defer { done() }
+        try await repository.pool.write { db in try db.execute(sql: "INSERT INTO source (id, ods) VALUES ('gp-a81001', 'A81001')") }
+        let seen = try repository.snapshots.read { db -> [Int64] in
+            let before = try count(db, "SELECT COUNT(*) FROM source")
+            // Another connection commits, and an API decision lands in the attached file, while the read is open.
+            try repository.pool.write { db in try db.execute(sql: "INSERT INTO source (id, ods) VALUES ('acute-rjr', 'RJR')") }
+            try repository.decisions.write { db in
+                try db.execute(sql: """
+                    INSERT INTO apiDecision (id, nhsNumber, kind, recordedAt, recordedByOds, lastUpdated, versionId, resource)
+                    VALUES ('d1', '9434765919', 'consent', '2026-11-01 10:00:00.000', 'A81001', '2026-11-01 10:00:00.000', '1', x'7b7d')
+                    """)
+            }
+            return [before, try count(db, "SELECT COUNT(*) FROM source"), try count(db, "SELECT COUNT(*) FROM decisions.apiDecision")]
+        }
+        #expect(seen == [1, 1, 0])
+        let after = try repository.snapshots.read { db in
+            [try count(db, "SELECT COUNT(*) FROM source"), try count(db, "SELECT COUNT(*) FROM decisions.apiDecision")]
+        }
+        #expect(after == [2, 1])
+    }
+
+    @Test("a read that fails is rolled back, and its connection serves the next read")
+    func failureRollsBack() throws {
+        let (repository, done) = try makeRepository()
+        defer { done() }
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            try repository.snapshots.read { db in
+                _ = try count(db, "SELECT COUNT(*) FROM source")
+                throw Refused()
+            }
+        }
+        #expect(repository.snapshots.idleCount == 1)
+        #expect(try repository.snapshots.read { db in try count(db, "SELECT COUNT(*) FROM source") } == 0)
+        #expect(repository.snapshots.idleCount == 1)
+        // SQL that does not prepare is an error, not a crash, and leaves the connection usable.
+        #expect(throws: DatabaseError.self) { try repository.snapshots.read { db in try count(db, "SELECT COUNT(*) FROM nowhere") } }
+        #expect(try repository.snapshots.read { db in try count(db, "SELECT 7") } == 7)
+    }
+
+    @Test("reads from many threads at once each get a connection of their own; at most idleLimit are kept")
+    func concurrentReads() throws {
+        let (repository, done) = try makeRepository()
+        defer { done() }
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 200) { _ in
+            do {
+                let value = try repository.snapshots.read { db in try count(db, "SELECT COUNT(*) FROM source") + 1 }
+                if value != 1 { failures.withLock { $0 += 1 } }
+            } catch {
+                failures.withLock { $0 += 1 }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+        #expect((1...SnapshotReaders.idleLimit).contains(repository.snapshots.idleCount))
+    }
+
+    @Test("a NULL where a value must be, or text that is no date, is refused with SQLITE_MISMATCH")
+    func mismatches() throws {
+        let (repository, done) = try makeRepository()
+        defer { done() }
+        try repository.snapshots.read { db in
+            var rows = try SQLiteRows(db, "SELECT NULL, 'not a date', '2026-11-01 10:00:00.000', 42", [])
+            #expect(try rows.next())
+            #expect(rows.optionalString(0) == nil)
+            #expect(rows.optionalDate(0) == nil)
+            let isMismatch: (any Error) -> Bool = { ($0 as? DatabaseError)?.resultCode == .SQLITE_MISMATCH }
+            #expect { _ = try rows.string(0) } throws: isMismatch
+            #expect { _ = try rows.data(0) } throws: isMismatch
+            #expect { _ = try rows.int64(0) } throws: isMismatch
+            #expect { _ = try rows.date(1) } throws: isMismatch
+            #expect(try rows.date(2) == Date(timeIntervalSince1970: 1_793_527_200))
+            #expect(try rows.int64(3) == 42)
+            #expect(try rows.next() == false)
+        }
+    }
+}
