@@ -20,12 +20,12 @@ struct RequestIDsTests {
         #expect(RequestIDs.format(Array(repeating: 0xFF, count: 16)) == "ffffffff-ffff-4fff-bfff-ffffffffffff")
     }
 
-    @Test("ids drawn past several refills are all different, well formed, version 4")
+    @Test("ids drawn past several refills of the pool are all different, well formed, version 4")
     func unique() {
-        let ids = RequestIDs()
+        let random = KernelRandom()
         var seen = Set<String>()
         for _ in 0..<3_000 {
-            let id = ids.next()
+            let id = RequestIDs.next(from: random)
             #expect(id.count == 36)
             #expect(id == id.lowercased())
             let parsed = UUID(uuidString: id)
@@ -36,5 +36,21 @@ struct RequestIDsTests {
             seen.insert(id)
         }
         #expect(seen.count == 3_000)
+    }
+
+    @Test("the pooled generator's words are not repeated across refills, and every bit varies")
+    func pooledWords() {
+        let random = KernelRandom()
+        var words = Set<UInt64>()
+        var ones: UInt64 = 0
+        var zeros: UInt64 = 0
+        for _ in 0..<2_000 {
+            let word = random.next()
+            words.insert(word)
+            ones |= word
+            zeros |= ~word
+        }
+        #expect(words.count == 2_000)
+        #expect(ones == .max && zeros == .max)
     }
 }

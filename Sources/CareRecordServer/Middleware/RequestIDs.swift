@@ -2,35 +2,45 @@ import CSystemShims
 import Foundation
 import Synchronization
 
-/// The server's request ids: random (version 4) UUIDs in lowercase, as `UUID().uuidString.lowercased()` gives, from the
-/// kernel's random numbers fetched 4 KiB (256 ids) at a time. Foundation's `UUID()` makes a system call per id, and with
-/// its string and lowercased copy it was a fiftieth of the read path's CPU (issue 12).
-final class RequestIDs: Sendable {
-    static let shared = RequestIDs()
+/// The kernel's random numbers (`getrandom`), fetched 4 KiB at a time and handed out 8 bytes at a time under a lock, each
+/// byte once. Every request takes three (its id) or five (with a new trace's ids): Foundation's `UUID()` and
+/// `SystemRandomNumberGenerator` make a system call for each, a fiftieth of the read path's CPU (issue 12).
+final class KernelRandom: Sendable {
+    static let shared = KernelRandom()
 
     private struct Pool: ~Copyable {
-        var bytes = [UInt8](repeating: 0, count: 4096)
-        var next = 4096
+        var words = [UInt64](repeating: 0, count: 512)
+        var next = 512
     }
 
     private let pool = Mutex(Pool())
 
-    /// A new id: 36 characters, `xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`.
-    func next() -> String {
-        var random: (UInt64, UInt64) = (0, 0)
-        let filled = withUnsafeMutableBytes(of: &random) { destination in
-            pool.withLock { pool -> Bool in
-                if pool.next + 16 > pool.bytes.count {
-                    guard pool.bytes.withUnsafeMutableBytes({ care_record_random_bytes($0.baseAddress, $0.count) }) == 0 else { return false }
-                    pool.next = 0
-                }
-                pool.bytes.withUnsafeBytes { destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[pool.next..<pool.next + 16])) }
-                pool.next += 16  // each id's bytes are used once
-                return true
+    func next() -> UInt64 {
+        let word: UInt64? = pool.withLock { pool in
+            if pool.next == pool.words.count {
+                guard pool.words.withUnsafeMutableBytes({ care_record_random_bytes($0.baseAddress, $0.count) }) == 0 else { return nil }
+                pool.next = 0
             }
+            defer { pool.next += 1 }
+            return pool.words[pool.next]
         }
-        guard filled else { return UUID().uuidString.lowercased() }
-        return withUnsafeBytes(of: &random) { Self.format(Array($0)) }
+        if let word { return word }
+        var system = SystemRandomNumberGenerator()
+        return system.next()
+    }
+}
+
+/// A `RandomNumberGenerator` over `KernelRandom.shared`, for the trace and span ids of new spans.
+struct PooledRandomNumberGenerator: RandomNumberGenerator {
+    mutating func next() -> UInt64 { KernelRandom.shared.next() }
+}
+
+/// The server's request ids: random (version 4) UUIDs in lowercase, as `UUID().uuidString.lowercased()` gives.
+enum RequestIDs {
+    /// A new id: 36 characters, `xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`.
+    static func next(from random: KernelRandom = .shared) -> String {
+        var words = (random.next(), random.next())
+        return withUnsafeBytes(of: &words) { format(Array($0)) }
     }
 
     /// The UUID text of 16 random bytes with the version (4) and variant (RFC 9562) bits set.

@@ -16,7 +16,7 @@ struct RequestIdentityMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.requestID = RequestIDs.shared.next()
+        context.requestID = RequestIDs.next()
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
         if let peer = context.peerAddress, trustedProxies.contains(peer) {
             context.clientAddress = ForwardedFor.client(request.headers, trustedProxies: trustedProxies) ?? peer

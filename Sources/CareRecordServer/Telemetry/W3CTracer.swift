@@ -22,8 +22,10 @@ public struct W3CTracer: Tracer {
         let parentContext = context()
         let parent = parentContext.traceContext
         // A new trace is marked sampled only when its spans are recorded somewhere; a continued one keeps the caller's flags.
+        // Ids from the pooled kernel generator: `.random()` made a system call per 8 bytes (issue 12).
+        var generator = PooledRandomNumberGenerator()
         let trace = TraceContext(
-            traceID: parent?.traceID ?? .random(), spanID: .random(), flags: parent?.flags ?? (onFinish == nil ? [] : .sampled),
+            traceID: parent?.traceID ?? .random(using: &generator), spanID: .random(using: &generator), flags: parent?.flags ?? (onFinish == nil ? [] : .sampled),
             state: parent?.state ?? TraceState())
         var spanContext = parentContext
         spanContext.traceContext = trace

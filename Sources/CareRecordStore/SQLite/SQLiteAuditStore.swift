@@ -94,9 +94,9 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
                 ])
             }
             if let last = linked.last {
-                try db.execute(
-                    sql: "INSERT INTO auditHead (id, sequence, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash",
-                    arguments: [last.sequence, last.hash])
+                try db.cachedStatement(
+                    sql: "INSERT INTO auditHead (id, sequence, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash"
+                ).execute(arguments: [last.sequence, last.hash])
             }
             return linked
         }
@@ -210,7 +210,8 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
     }
 
     static func head(_ db: Database) throws -> (sequence: Int64, hash: String)? {
-        try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditHead WHERE id = 1").map { ($0["sequence"], $0["hash"]) }
+        // Prepared once per connection (the statement cache): every group commit reads it (issue 12).
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT sequence, hash FROM auditHead WHERE id = 1")).map { ($0[0], $0[1]) }
     }
 
     static func record(_ row: Row) -> AuditRecord {
