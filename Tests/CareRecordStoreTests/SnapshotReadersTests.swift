@@ -92,11 +92,18 @@ struct SnapshotReadersTests {
             #expect(try rows.next())
             #expect(rows.optionalString(0) == nil)
             #expect(rows.optionalDate(0) == nil)
-            let isMismatch: (any Error) -> Bool = { ($0 as? DatabaseError)?.resultCode == .SQLITE_MISMATCH }
-            #expect { _ = try rows.string(0) } throws: isMismatch
-            #expect { _ = try rows.data(0) } throws: isMismatch
-            #expect { _ = try rows.int64(0) } throws: isMismatch
-            #expect { _ = try rows.date(1) } throws: isMismatch
+            func isMismatch(_ read: () throws -> Void) -> Bool {
+                do {
+                    try read()
+                    return false
+                } catch {
+                    return (error as? DatabaseError)?.resultCode == .SQLITE_MISMATCH
+                }
+            }
+            #expect(isMismatch { _ = try rows.string(0) })
+            #expect(isMismatch { _ = try rows.data(0) })
+            #expect(isMismatch { _ = try rows.int64(0) })
+            #expect(isMismatch { _ = try rows.date(1) })
             #expect(try rows.date(2) == Date(timeIntervalSince1970: 1_793_527_200))
             #expect(try rows.int64(3) == 42)
             #expect(try rows.next() == false)

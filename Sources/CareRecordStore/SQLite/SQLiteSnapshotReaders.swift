@@ -162,7 +162,8 @@ final class SnapshotConnection: SQLiteStatementSource, @unchecked Sendable {
 /// the calling thread, with every statement (the transaction's own too) prepared once per connection. GRDB's `read` took
 /// a reader through its pool and dispatch queue, parsed `BEGIN`, a savepoint, `PRAGMA schema_version` and `COMMIT` on every
 /// call, and built row objects: together a sixth of a `GET /Patient`'s CPU. Snapshot isolation is the same: one
-/// transaction, one WAL snapshot for everything it reads; a read never waits for the writer.
+/// transaction, one WAL snapshot of each file (the record and the attached decisions), both taken as the read begins; a
+/// read never waits for the writer.
 ///
 /// A read never waits for a connection either: when none is idle, another is opened (at most one per thread reading at
 /// once); at most `idleLimit` are kept.
@@ -195,6 +196,9 @@ final class SnapshotReaders: Sendable {
         let result: T
         do {
             try connection.execute("BEGIN DEFERRED TRANSACTION")
+            // SQLite starts a file's read snapshot at the transaction's first read of that file. One statement reading both
+            // starts both now, so a decision committed to the decisions file while this read runs is not seen halfway.
+            try connection.execute("SELECT 1 FROM main.sqlite_master, decisions.sqlite_master LIMIT 1")
             result = try body(connection)
             try connection.execute("COMMIT")
         } catch {
