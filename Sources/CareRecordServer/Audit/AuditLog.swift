@@ -28,6 +28,7 @@ public actor AuditLog {
     private let store: any AuditStore
     private let metrics: AuditCommitMetrics
     private let tracer: any Tracer
+    private let recordsSpans: Bool
     private var waiting: [(record: AuditRecord, continuation: CheckedContinuation<Void, any Error>)] = []
     private var committing = false
     public private(set) var statistics = Statistics()
@@ -39,24 +40,31 @@ public actor AuditLog {
         self.store = store
         metrics = AuditCommitMetrics(factory: metricsFactory)
         self.tracer = tracer
+        recordsSpans = W3CTracer.records(tracer)
     }
 
     /// Appends a record; returns once it is committed, throws if it could not be.
     public func append(_ record: AuditRecord) async throws {
+        // No span when spans go nowhere (`W3CTracer.records`).
+        guard recordsSpans else { return try await enqueue(record) }
         let span = tracer.startSpan("audit commit", context: InstrumentationContext.current ?? .topLevel, ofKind: .internal)
         defer { span.end() }
         do {
-            try await withCheckedThrowingContinuation { continuation in
-                waiting.append((record, continuation))
-                if !committing {
-                    committing = true
-                    Task { await self.commitWaiting() }
-                }
-            }
+            try await enqueue(record)
         } catch {
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
             throw error
+        }
+    }
+
+    private func enqueue(_ record: AuditRecord) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append((record, continuation))
+            if !committing {
+                committing = true
+                Task { await self.commitWaiting() }
+            }
         }
     }
 

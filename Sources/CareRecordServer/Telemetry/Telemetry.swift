@@ -15,8 +15,10 @@ public struct Telemetry: Sendable {
         self.metricsFactory = metricsFactory
     }
 
-    /// Runs `body` in a child span of the current one (the request's server span, inside the API).
+    /// Runs `body` in a child span of the current one (the request's server span, inside the API); when spans go nowhere
+    /// (`W3CTracer.records`), in none: `body` gets a span that drops what is set on it.
     func span<Result>(_ name: String, _ body: (any Span) async throws -> Result) async throws -> Result {
+        guard W3CTracer.records(tracer) else { return try await body(NoOpTracer.NoOpSpan(context: .topLevel)) }
         let span = tracer.startSpan(name, context: InstrumentationContext.current ?? .topLevel, ofKind: .internal)
         defer { span.end() }
         do {

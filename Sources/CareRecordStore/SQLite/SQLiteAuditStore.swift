@@ -13,6 +13,7 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         patientRegisteredOds, reviewOf, reviewOutcome, reviewNote
         """
     static let columnCount = 30
+    static let insertSQL = "INSERT INTO auditRecord (\(columns)) VALUES (\(Array(repeating: "?", count: columnCount).joined(separator: ",")))"
     /// How long an append waits for another writer of the file (another process) before failing: the API then answers 503.
     public static let writeTimeout: TimeInterval = 2
 
@@ -82,15 +83,17 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         try await pool.write { db in
             let head = try Self.head(db) ?? (0, AuditChain.genesis)
             let linked = AuditChain.link(records, after: head)
-            let insert = try db.cachedStatement(sql: "INSERT INTO auditRecord (\(Self.columns)) VALUES (\(Array(repeating: "?", count: Self.columnCount).joined(separator: ",")))")
+            // Bound through SQLite's C API (`SQLiteRows`): GRDB's argument array boxed each of the thirty values, about a
+            // third of the insert's CPU (issue 12).
             for record in linked {
-                try insert.execute(arguments: [
-                    record.sequence, record.recorded, record.requestID, record.userSub, record.userName, record.userRole, record.userOds,
-                    record.userRegistration, record.clientAddress, record.method, record.path, record.interaction, record.resourceType,
-                    record.patientNHS, record.returned, record.status, record.reasonCode, record.basis, record.accessReason,
-                    record.previousHash, record.hash, record.purposeOfUse, record.clientRequestID, record.correlationID,
-                    record.attemptedPatientNHS, record.throttledCount, record.patientRegisteredOds, record.reviewOf, record.reviewOutcome,
-                    record.reviewNote,
+                try SQLiteRows.execute(db, Self.insertSQL, [
+                    .integer(Int(record.sequence)), .text(record.recorded), .text(record.requestID), .text(record.userSub), .text(record.userName),
+                    .text(record.userRole), .text(record.userOds), .text(record.userRegistration), .text(record.clientAddress), .text(record.method),
+                    .text(record.path), .text(record.interaction), .text(record.resourceType), .text(record.patientNHS), .text(record.returned),
+                    .integer(record.status), .text(record.reasonCode), .text(record.basis), .text(record.accessReason), .text(record.previousHash),
+                    .text(record.hash), .text(record.purposeOfUse), .text(record.clientRequestID), .text(record.correlationID),
+                    .text(record.attemptedPatientNHS), .integer(record.throttledCount), .text(record.patientRegisteredOds),
+                    .integer(record.reviewOf.map { Int($0) }), .text(record.reviewOutcome), .text(record.reviewNote),
                 ])
             }
             if let last = linked.last {

@@ -20,6 +20,10 @@ private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3
 enum SQLiteArgument {
     case text(String)
     case integer(Int)
+    case null
+
+    static func text(_ value: String?) -> SQLiteArgument { value.map { .text($0) } ?? .null }
+    static func integer(_ value: Int?) -> SQLiteArgument { value.map { .integer($0) } ?? .null }
 }
 
 /// The rows of one prepared statement, stepped through SQLite's C API and read by column position with GRDB's own
@@ -43,6 +47,7 @@ struct SQLiteRows: ~Copyable {
             switch argument {
             case .text(let text): code = sqlite3_bind_text(statement, index, text, -1, transient)
             case .integer(let value): code = sqlite3_bind_int64(statement, index, Int64(value))
+            case .null: code = sqlite3_bind_null(statement, index)
             }
             guard code == SQLITE_OK else { throw error(code, statement) }
         }
@@ -54,6 +59,12 @@ struct SQLiteRows: ~Copyable {
     }
 
     deinit { sqlite3_reset(statement) }
+
+    /// Runs a statement that returns no rows (an insert).
+    static func execute(_ source: some SQLiteStatementSource, _ sql: String, _ arguments: [SQLiteArgument]) throws {
+        var rows = try SQLiteRows(source, sql, arguments)
+        while try rows.next() {}
+    }
 
     /// Steps to the next row: false after the last.
     mutating func next() throws -> Bool {
