@@ -136,7 +136,10 @@ let package = Package(
         .testTarget(
             name: "CareRecordStoreTests",
             // CareRecordServer for its AuditLog, whose group commit the audit-store cases also run through.
-            dependencies: ["CareRecordStore", "CareRecordServer", "FHIR", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CareRecordStore", "CareRecordServer", "FHIR", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "UpstreamTests",

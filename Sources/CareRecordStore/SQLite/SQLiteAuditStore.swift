@@ -6,6 +6,8 @@ import GRDB
 /// triggers refuse updates and deletes, and the hash chain shows any change made around them.
 public final class SQLiteAuditStore: CheckpointedAuditStore {
     let pool: DatabasePool
+    /// Checkpoints the log's WAL off the commit path.
+    let checkpointer: WALCheckpointer
     static let columns = """
         sequence, recorded, requestID, userSub, userName, userRole, userOds, userRegistration, clientAddress, method, path,
         interaction, resourceType, patientNHS, returned, status, reasonCode, basis, accessReason, previousHash, hash,
@@ -23,10 +25,15 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         configuration.busyMode = .timeout(Self.writeTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Checkpoints run on `checkpointer`'s thread, never inside a commit (issue 12).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        checkpointer = WALCheckpointer(path: path)
     }
+
+    deinit { checkpointer.stop() }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -80,7 +87,8 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
     }
 
     private func appendLinked(_ records: [AuditRecord]) async throws -> [AuditRecord] {
-        try await pool.write { db in
+        defer { checkpointer.committed() }
+        return try await pool.write { db in
             let head = try Self.head(db) ?? (0, AuditChain.genesis)
             let linked = AuditChain.link(records, after: head)
             // Bound through SQLite's C API (`SQLiteRows`): GRDB's argument array boxed each of the thirty values, about a
