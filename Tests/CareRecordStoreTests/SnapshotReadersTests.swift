@@ -83,7 +83,7 @@ struct SnapshotReadersTests {
         #expect((1...SnapshotReaders.idleLimit).contains(repository.snapshots.idleCount))
     }
 
-    @Test("a NULL where a value must be, or text that is no date, is refused with SQLITE_MISMATCH")
+    @Test("a NULL where a value must be, or text that is no date (where a date or none must be), is refused with SQLITE_MISMATCH")
     func mismatches() throws {
         let (repository, done) = try makeRepository()
         defer { done() }
@@ -91,7 +91,7 @@ struct SnapshotReadersTests {
             var rows = try SQLiteRows(db, "SELECT NULL, 'not a date', '2026-11-01 10:00:00.000', 42", [])
             #expect(try rows.next())
             #expect(rows.optionalString(0) == nil)
-            #expect(rows.optionalDate(0) == nil)
+            #expect(try rows.optionalDate(0) == nil)
             func isMismatch(_ read: () throws -> Void) -> Bool {
                 do {
                     try read()
@@ -104,6 +104,7 @@ struct SnapshotReadersTests {
             #expect(isMismatch { _ = try rows.data(0) })
             #expect(isMismatch { _ = try rows.int64(0) })
             #expect(isMismatch { _ = try rows.date(1) })
+            #expect(isMismatch { _ = try rows.optionalDate(1) })
             #expect(try rows.date(2) == Date(timeIntervalSince1970: 1_793_527_200))
             #expect(try rows.int64(3) == 42)
             #expect(try rows.next() == false)

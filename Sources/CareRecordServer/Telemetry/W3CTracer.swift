@@ -60,7 +60,6 @@ public struct W3CTracer: Tracer {
     }
 }
 
-/// The W3C Trace Context header names.
 extension W3CTracer {
     /// Whether `tracer`'s spans can go anywhere: false only for a `W3CTracer` without an exporter, whose spans record nothing
     /// and serve only for their ids. Child spans are skipped under such a tracer: four spans a request, each allocated,
@@ -71,6 +70,7 @@ extension W3CTracer {
     }
 }
 
+/// The W3C Trace Context header names.
 public enum W3CHeader {
     public static let traceparent = "traceparent"
     public static let tracestate = "tracestate"

@@ -15,6 +15,8 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         patientRegisteredOds, reviewOf, reviewOutcome, reviewNote
         """
     static let columnCount = 30
+    /// The log's size (pages) past which a commit checkpoints what the checkpointer's thread has not yet copied.
+    static let walBackstopPages = 4_000
     static let insertSQL = "INSERT INTO auditRecord (\(columns)) VALUES (\(Array(repeating: "?", count: columnCount).joined(separator: ",")))"
     /// How long an append waits for another writer of the file (another process) before failing: the API then answers 503.
     public static let writeTimeout: TimeInterval = 2
@@ -25,8 +27,9 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         configuration.busyMode = .timeout(Self.writeTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Checkpoints run on `checkpointer`'s thread, never inside a commit (issue 12).
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // Checkpoints run on `checkpointer`'s thread; a commit checkpoints only past the backstop, what that thread has
+            // not yet copied, so that the log can restart (issue 12).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walBackstopPages)")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)

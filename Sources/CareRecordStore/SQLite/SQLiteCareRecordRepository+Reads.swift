@@ -249,7 +249,7 @@ extension SQLiteCareRecordRepository {
         while try episodeRows.next() {
             episodes.append(CareEpisode(
                 id: try episodeRows.string(0), ods: try episodeRows.string(1), status: try episodeRows.string(2),
-                start: episodeRows.optionalDate(3), end: episodeRows.optionalDate(4), sourceId: try episodeRows.string(5)))
+                start: try episodeRows.optionalDate(3), end: try episodeRows.optionalDate(4), sourceId: try episodeRows.string(5)))
         }
         var decisions: [SharingDecision] = []
         for sql in Self.stateDecisionsSQL {
@@ -258,8 +258,8 @@ extension SQLiteCareRecordRepository {
                 guard let kind = SharingDecision.Kind(rawValue: try rows.string(2)) else { continue }
                 decisions.append(SharingDecision(
                     id: try rows.string(1), kind: kind, recordedAt: try rows.date(3), recordedByOds: try rows.string(4), sourceId: rows.optionalString(5),
-                    recordedBySub: rows.optionalString(6), actorSub: rows.optionalString(7), periodStart: rows.optionalDate(8),
-                    periodEnd: rows.optionalDate(9), sequence: try rows.int64(0)))
+                    recordedBySub: rows.optionalString(6), actorSub: rows.optionalString(7), periodStart: try rows.optionalDate(8),
+                    periodEnd: try rows.optionalDate(9), sequence: try rows.int64(0)))
             }
         }
         // Sorted here as PostgreSQL's state is: the union's ORDER BY built a temporary B-tree on every request (issue 12).

@@ -97,13 +97,16 @@ struct SQLiteRows: ~Copyable {
     }
 
     func date(_ column: CInt) throws -> Date {
-        guard let date = optionalDate(column) else { throw Self.mismatch(column, statement) }
+        guard let date = try optionalDate(column) else { throw Self.mismatch(column, statement) }
         return date
     }
 
-    /// nil for NULL; a value that is no date throws rather than passing as none.
-    func optionalDate(_ column: CInt) -> Date? {
-        isNull(column) ? nil : Date(sqliteStatement: statement, index: column)
+    /// nil for NULL; a value that is no date throws rather than passing as none (an end date read as none would leave a
+    /// period open).
+    func optionalDate(_ column: CInt) throws -> Date? {
+        guard !isNull(column) else { return nil }
+        guard let date = Date(sqliteStatement: statement, index: column) else { throw Self.mismatch(column, statement) }
+        return date
     }
 
     private static func error(_ code: CInt, _ statement: SQLiteStatement) -> DatabaseError {

@@ -1,18 +1,21 @@
 import Foundation
 import GRDBSQLite
 
-/// Checkpoints a SQLite file's write-ahead log on a thread of its own, on its own connection, so that no commit waits for
-/// one (issue 12). SQLite's automatic checkpoint runs inside the commit that fills the log past 1,000 pages: copying those
-/// pages into the file and syncing it stalled every audit commit behind it, and with them every request waiting for its
-/// audit record (p99 of `GET /Patient` 95 to 112 ms with audit, 13 to 15 ms without). A passive checkpoint takes no write
-/// lock and never waits for readers or the writer; the writer restarts the log once a checkpoint has copied all of it.
+/// Checkpoints a SQLite file's write-ahead log on a thread of its own, on its own connection, so that commits rarely wait
+/// for one (issue 12). SQLite's automatic checkpoint runs inside the commit that fills the log past 1,000 pages: copying
+/// those pages into the file and syncing it stalled every audit commit behind it, and with them every request waiting for
+/// its audit record (p99 of `GET /Patient` 95 to 112 ms with audit, 13 to 15 ms without). A passive checkpoint here takes
+/// no write lock and never waits for readers or the writer.
 ///
-/// The owner switches automatic checkpoints off on its connections (`PRAGMA wal_autocheckpoint = 0`), calls `committed`
-/// after each commit, and `stop` when it closes.
+/// It cannot restart the log, though: only a writer does, as its transaction begins, when every frame has been copied, and
+/// under commits that never pause the frames appended while this thread copies are never all copied at once (the log grew
+/// past 8,000 pages in `WALCheckpointerTests`). So the owner keeps SQLite's automatic checkpoint as a backstop at a larger
+/// size (`SQLiteAuditStore.walBackstopPages`): the commit that passes it copies only the tail this thread has not, and the
+/// next commit restarts the log. The owner calls `committed` after each commit and `stop` when it closes.
 final class WALCheckpointer: @unchecked Sendable {
     /// Commits after which a checkpoint is asked for: an audit commit writes about five to eight pages of log (the table,
-    /// three indexes and the head), so about the 1,000 pages SQLite's automatic checkpoint waited for.
-    static let commitsPerCheckpoint = 200
+    /// three indexes and the head), so every 500 to 800 pages, well inside the backstop.
+    static let commitsPerCheckpoint = 100
 
     private let path: String
     // Guarded by `condition`.
