@@ -8,24 +8,25 @@ import Testing
 /// (issue 12).
 @Suite("Audit WAL checkpoints off the commit path")
 struct WALCheckpointerTests {
+    /// A fresh SQLite audit log (`AuditBackend`), its store and its file.
+    func makeLog() async throws -> (log: TestAuditLog, store: SQLiteAuditStore, path: String) {
+        let log = try await AuditBackend.sqlite.makeLog()
+        guard case .sqlite(let path) = log.location, let store = log.store as? SQLiteAuditStore else { throw CancellationError() }
+        return (log, store, path)
+    }
+
+    func size(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    }
+
     @Test("below the backstop commits never checkpoint; the checkpointer's thread does, every commitsPerCheckpoint commits; the chain stays intact")
     func checkpointsOffTheCommitPath() async throws {
-        let folder = scratchFolder()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("audit.sqlite").path
-        let store = try SQLiteAuditStore(path: path)
+        let (log, store, path) = try await makeLog()
         #expect(try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == SQLiteAuditStore.walBackstopPages)
-        let fileBefore = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let fileBefore = try size(path)
 
         let commits = WALCheckpointer.commitsPerCheckpoint * 2 + 10
-        for index in 0..<commits {
-            var record = AuditRecord(
-                recorded: "2026-11-28T10:00:00.000Z", requestID: "request-\(index)", method: "GET", path: "/Patient/9434765919",
-                interaction: "read", status: 200, reasonCode: "OK")
-            record.patientNHS = "9434765919"
-            _ = try await store.append([record])
-        }
+        try await log.appendReads(commits)
         // Two checkpoints asked for; each runs on the checkpointer's thread once asked.
         for _ in 0..<100 where store.checkpointer.checkpoints < 2 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(store.checkpointer.checkpoints == 2)
@@ -33,8 +34,7 @@ struct WALCheckpointerTests {
         #expect(outcome.code == SQLITE_OK)
         #expect(outcome.copied > 0)
         // The records reached the database file itself, not only its log.
-        let fileAfter = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        #expect(fileAfter > fileBefore)
+        #expect(try size(path) > fileBefore)
         let verification = try await store.verify()
         #expect(verification.records == Int64(commits))
         #expect(verification.problem == nil)
@@ -42,22 +42,11 @@ struct WALCheckpointerTests {
 
     @Test("under commits that never pause, the log is still restarted: its file stays bounded")
     func logStaysBounded() async throws {
-        let folder = scratchFolder()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("audit.sqlite").path
-        let store = try SQLiteAuditStore(path: path)
+        let (log, store, path) = try await makeLog()
         // About five pages of log per commit: without a restart the log would pass 7,000 pages.
-        for index in 0..<1_500 {
-            var record = AuditRecord(
-                recorded: "2026-11-28T10:00:00.000Z", requestID: "request-\(index)", method: "GET", path: "/Patient/9434765919",
-                interaction: "read", status: 200, reasonCode: "OK")
-            record.patientNHS = "9434765919"
-            record.userSub = "dr.\(index % 17)"
-            _ = try await store.append([record])
-        }
-        let log = try #require(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
-        #expect(log <= (SQLiteAuditStore.walBackstopPages + 1_000) * 4_096, "\(log / 4_096) pages of log")
+        try await log.appendReads(1_500)
+        let pages = try size(path + "-wal") / 4_096
+        #expect(pages <= SQLiteAuditStore.walBackstopPages + 1_000, "\(pages) pages of log")
         #expect(store.checkpointer.checkpoints > 0)
         #expect(try await store.verify().problem == nil)
     }
