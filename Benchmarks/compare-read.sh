@@ -4,7 +4,8 @@
 # (A, B, A, B, ...), the same wrk settings every time. Prints every run and each binary's median req/s and server CPU
 # per request (from /proc; it moves far less than req/s when something else shares the machine).
 #   Benchmarks/compare-read.sh BIN_A BIN_B   (PATIENTS=10000 ROTATE=500 ROUNDS=3 DURATION=10s CONNECTIONS=32
-#                                             ENDPOINT=patient|condition|everything)
+#                                             ENDPOINT=patient|condition|everything HISTORY=0)
+# HISTORY=95 gives every record about 100 entries (`generate --history`), for $everything on large records.
 # Keep a build with `cp .build/release/care-record /tmp/a/` before changing the code, then compare it with the new one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +17,12 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 ENDPOINT=${ENDPOINT:-patient}
+HISTORY=${HISTORY:-0}
 PORT=${PORT:-18093}
 WORK=$(mktemp -d)
 SERVER=""
 trap '{ [ -n "$SERVER" ] && kill $SERVER; } 2>/dev/null; rm -rf "$WORK"; true' EXIT
-"$A" generate --patients "$PATIENTS" --out "$WORK/region" >/dev/null
+"$A" generate --patients "$PATIENTS" --history "$HISTORY" --out "$WORK/region" >/dev/null
 sed -i "s/8080/$PORT/g" "$WORK/region/care-record.yaml"
 "$A" sync --config "$WORK/region/care-record.yaml" >/dev/null
 DB="$WORK/region/data/care-record.sqlite"
@@ -39,15 +41,16 @@ measure() {
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
   local before after
   before=$(cpu_ticks "$SERVER")
-  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/requests.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" >"$WORK/wrk.txt"
+  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/requests.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" >"$WORK/wrk.txt"
   after=$(cpu_ticks "$SERVER")
   kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
-  local rps requests errors cpu
+  local rps p99 requests errors cpu
   rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
   requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
   errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$WORK/wrk.txt")
   cpu=$(awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.0f", ticks / hz * 1e6 / n}')
-  printf '%s\t%s req/s\t%s us/request\t%s\n' "$1" "$rps" "$cpu" "${errors:-no errors}" | tee -a "$WORK/runs"
+  printf '%s\t%s req/s\t%s us/request\tp99 %s\t%s\n' "$1" "$rps" "$cpu" "$p99" "${errors:-no errors}" | tee -a "$WORK/runs"
 }
 
 for _ in $(seq "$ROUNDS"); do

@@ -64,7 +64,8 @@ struct TestAuditLog: Sendable {
     }
 
     /// Appends `count` reads of one patient, one record per transaction as the API's quiet periods do.
-    func appendReads(_ count: Int, recorded: (Int) -> String = { _ in "2026-11-27T10:00:00.000Z" }) async throws {
+    /// `upkeep: false` leaves out the store's upkeep between appends (`afterCommit`).
+    func appendReads(_ count: Int, upkeep: Bool = true, recorded: (Int) -> String = { _ in "2026-11-27T10:00:00.000Z" }) async throws {
         for index in 0..<count {
             var record = AuditRecord(
                 recorded: recorded(index), requestID: UUID().uuidString, method: "GET", path: "/Patient/9434765919",
@@ -72,6 +73,8 @@ struct TestAuditLog: Sendable {
             record.patientNHS = "9434765919"
             record.userSub = "dr.\(index)"
             _ = try await store.append([record])
+            // As the server's single writer (`AuditLog`) does after each commit.
+            if upkeep { await store.afterCommit() }
         }
     }
 

@@ -4,8 +4,8 @@ import GRDB
 import GRDBSQLite
 import Testing
 
-/// The audit log's WAL is checkpointed on a thread of its own; a commit does so only past a backstop, so the log restarts
-/// (issue 12).
+/// The audit log's WAL is checkpointed on a thread of its own; the writer copies the last few frames between two commits so
+/// that the log restarts, and a commit checkpoints only past a backstop (issue 12).
 @Suite("Audit WAL checkpoints off the commit path")
 struct WALCheckpointerTests {
     /// A fresh SQLite audit log (`AuditBackend`), its store and its file.
@@ -40,11 +40,21 @@ struct WALCheckpointerTests {
         #expect(verification.problem == nil)
     }
 
-    @Test("under commits that never pause, the log is still restarted: its file stays bounded")
-    func logStaysBounded() async throws {
+    @Test("under commits that never pause, the log restarts once the writer copies the last frames between two commits, below the backstop")
+    func logRestartsBelowTheBackstop() async throws {
         let (log, store, path) = try await makeLog()
-        // About five pages of log per commit: without a restart the log would pass 7,000 pages.
+        // About five pages of log per commit: without a restart the log would pass 7,000 pages; with the backstop alone, 4,000.
         try await log.appendReads(1_500)
+        let pages = try size(path + "-wal") / 4_096
+        #expect(store.checkpointer.restartsRequested > 0)
+        #expect(pages < SQLiteAuditStore.walBackstopPages, "\(pages) pages of log")
+        #expect(try await store.verify().problem == nil)
+    }
+
+    @Test("when the writer leaves its share undone, the backstop still bounds the log")
+    func backstopBoundsTheLog() async throws {
+        let (log, store, path) = try await makeLog()
+        try await log.appendReads(1_500, upkeep: false)
         let pages = try size(path + "-wal") / 4_096
         #expect(pages <= SQLiteAuditStore.walBackstopPages + 1_000, "\(pages) pages of log")
         #expect(store.checkpointer.checkpoints > 0)

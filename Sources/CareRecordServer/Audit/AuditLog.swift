@@ -81,6 +81,8 @@ public actor AuditLog {
                 statistics.largestTransaction = max(statistics.largestTransaction, batch.count)
                 metrics.committed(records: batch.count, duration: ContinuousClock.now - started)
                 for entry in batch { entry.continuation.resume() }
+                // Requests arriving meanwhile wait for the next commit, together.
+                await store.afterCommit()
             } catch {
                 statistics.failures += 1
                 metrics.failed(records: batch.count)

@@ -11,12 +11,17 @@ enum FHIRResponse {
 
     /// A single stored resource; its ETag is its `meta.versionId`.
     static func resource(_ stored: StoredResource, request: Request) -> Response {
-        respond(body: stored.json, etag: "W/\"\(stored.versionId)\"", lastModified: stored.lastUpdated, request: request)
+        respond(body: ByteBuffer(bytes: stored.json), etag: "W/\"\(stored.versionId)\"", lastModified: stored.lastUpdated, request: request)
     }
 
     /// A body built here (a Bundle, the CapabilityStatement); its ETag is a digest of its bytes.
     static func generated(_ body: Data, lastModified: Date?, request: Request) -> Response {
-        let digest = SHA256.hash(data: body).prefix(12).hexadecimal
+        generated(ByteBuffer(bytes: body), lastModified: lastModified, request: request)
+    }
+
+    /// A body built here straight into a buffer (a `SearchBundle`), served without another copy.
+    static func generated(_ body: ByteBuffer, lastModified: Date?, request: Request) -> Response {
+        let digest = body.withUnsafeReadableBytes { SHA256.hash(data: $0) }.prefix(12).hexadecimal
         return respond(body: body, etag: "W/\"\(digest)\"", lastModified: lastModified, request: request)
     }
 
@@ -28,7 +33,7 @@ enum FHIRResponse {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    private static func respond(body: Data, etag: String, lastModified: Date?, request: Request) -> Response {
+    private static func respond(body: ByteBuffer, etag: String, lastModified: Date?, request: Request) -> Response {
         var headers: HTTPFields = [.contentType: contentType, .eTag: etag]
         if let lastModified {
             headers[.lastModified] = httpDate(lastModified)
@@ -37,7 +42,7 @@ enum FHIRResponse {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// `If-None-Match` uses weak comparison: `*`, or any listed tag equal to ours with or without `W/`.

@@ -26,6 +26,15 @@ public protocol AuditStore: Sendable {
 
     /// Whether an append could commit now (the store answers and accepts writes), for the readiness probe; writes nothing.
     func canCommit() async -> Bool
+
+    /// Upkeep between two appends, once the last one's callers have resumed (the SQLite log restarts its WAL here); the
+    /// single writer (`AuditLog`) calls it after each commit.
+    func afterCommit() async
+}
+
+extension AuditStore {
+    /// Most stores need no upkeep between appends.
+    public func afterCommit() async {}
 }
 
 /// An audit log that can also be reported on in full and held to signed checkpoints: what both backends offer to

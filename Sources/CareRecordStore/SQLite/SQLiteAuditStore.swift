@@ -15,7 +15,8 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         patientRegisteredOds, reviewOf, reviewOutcome, reviewNote
         """
     static let columnCount = 30
-    /// The log's size (pages) past which a commit checkpoints what the checkpointer's thread has not yet copied.
+    /// The log's size (pages) past which a commit checkpoints what the checkpointer's thread has not yet copied: a backstop,
+    /// the log restarting at about `WALCheckpointer.restartFrames` pages when the writer does its share (`afterCommit`).
     static let walBackstopPages = 4_000
     static let insertSQL = "INSERT INTO auditRecord (\(columns)) VALUES (\(Array(repeating: "?", count: columnCount).joined(separator: ",")))"
     /// How long an append waits for another writer of the file (another process) before failing: the API then answers 503.
@@ -87,6 +88,14 @@ public final class SQLiteAuditStore: CheckpointedAuditStore {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
             throw StoreError.busy
         }
+    }
+
+    /// Between two commits: when the checkpointer's thread asks, copies the last frames of the log into the file, so that
+    /// the next commit restarts the log (`WALCheckpointer`). Left to the backstop if it fails.
+    public func afterCommit() async {
+        guard checkpointer.takeRestartRequest() else { return }
+        defer { checkpointer.restartDone() }
+        _ = try? await pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
     }
 
     private func appendLinked(_ records: [AuditRecord]) async throws -> [AuditRecord] {

@@ -7,11 +7,17 @@ public enum JSONString {
         return out + "\""
     }
 
+    /// True when `text` is its own JSON string content: no quote, backslash, control character, DEL, or U+2028/U+2029
+    /// (0xE2 starts those two, so it is refused here and left to the slow path).
+    public static func needsNoEscape(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F && $0 != 0xE2 }
+    }
+
     /// Appends `text`'s escaped characters (without the quotes) to `out`.
     public static func append(_ text: String, to out: inout String) {
         // Most strings (URLs, ids, codes) need no escape at all: appended whole, not scalar by scalar (issue 12: a
-        // 100-entry searchset spent a tenth of its time here). 0xE2 starts U+2028 and U+2029, so it takes the slow path.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F && $0 != 0xE2 }) {
+        // 100-entry searchset spent a tenth of its time here).
+        if needsNoEscape(text) {
             out += text
             return
         }
