@@ -104,7 +104,16 @@ struct SQLiteRows: ~Copyable {
     /// nil for NULL; a value that is no date throws rather than passing as none (an end date read as none would leave a
     /// period open).
     func optionalDate(_ column: CInt) throws -> Date? {
-        guard !isNull(column) else { return nil }
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_NULL: return nil
+        case SQLITE_TEXT:
+            // GRDB's own storage format, read without `Calendar` (`StoredDate`); anything else as GRDB reads it.
+            if let text = sqlite3_column_text(statement, column), sqlite3_column_bytes(statement, column) == StoredDate.length,
+               let date = StoredDate.parse(UnsafeRawBufferPointer(start: text, count: StoredDate.length)) {
+                return date
+            }
+        default: break
+        }
         guard let date = Date(sqliteStatement: statement, index: column) else { throw Self.mismatch(column, statement) }
         return date
     }
