@@ -110,4 +110,46 @@ struct SnapshotReadersTests {
             #expect(try rows.next() == false)
         }
     }
+
+    /// Rows of one statement read while the same SQL is asked for again: refused, the first rows untouched, then served.
+    func checkNestedRowsRefused(_ db: some SQLiteStatementSource) throws {
+        let sql = "SELECT value FROM (SELECT 1 AS value UNION ALL SELECT 2 UNION ALL SELECT 3) ORDER BY value"
+        do {
+            var outer = try SQLiteRows(db, sql, [])
+            #expect(try outer.next())
+            #expect(throws: DatabaseError.self) { _ = try SQLiteRows(db, sql, []) }
+            // The outer rows were not reset by the refused attempt.
+            #expect(try outer.int64(0) == 1)
+            #expect(try outer.next())
+            #expect(try outer.int64(0) == 2)
+        }
+        #expect(try count(db, "SELECT count(*) FROM (\(sql))") == 3)
+        var again = try SQLiteRows(db, sql, [])
+        #expect(try again.next())
+        #expect(try again.int64(0) == 1)
+    }
+
+    @Test("rows of a statement asked for again while the first rows are still being read are refused, on both kinds of connection; once those rows are done the statement serves again")
+    func nestedRowsRefused() async throws {
+        let (repository, done) = try makeRepository()
+        defer { done() }
+        try repository.snapshots.read { db in try checkNestedRowsRefused(db) }
+        try await repository.pool.read { db in try checkNestedRowsRefused(db) }
+    }
+
+    @Test("rows read over a GRDB connection survive GRDB letting go of its cached statement mid-read")
+    func rowsOutliveGRDBCache() async throws {
+        let (repository, done) = try makeRepository()
+        defer { done() }
+        try await repository.pool.read { db in
+            var rows = try SQLiteRows(db, "SELECT value FROM (SELECT 1 AS value UNION ALL SELECT 2) ORDER BY value", [])
+            #expect(try rows.next())
+            db.clearSchemaCache()
+            db.releaseMemory()
+            #expect(try rows.int64(0) == 1)
+            #expect(try rows.next())
+            #expect(try rows.int64(0) == 2)
+            #expect(try rows.next() == false)
+        }
+    }
 }

@@ -6,11 +6,16 @@ import Synchronization
 /// Where the record's hot queries get their prepared statements: GRDB's own statement cache on a GRDB connection (the
 /// import's questions, GRDB reads), or a `SnapshotConnection` of the serving path.
 protocol SQLiteStatementSource {
-    func prepared(_ sql: String) throws -> SQLiteStatement
+    /// The statement, and whatever must stay alive for it to stay valid (GRDB's `Statement`, which finalizes it when it
+    /// goes: GRDB's cache lets go of it on a schema change or `releaseMemory()`, which rows being read must survive).
+    func prepared(_ sql: String) throws -> (statement: SQLiteStatement, owner: AnyObject?)
 }
 
 extension Database: SQLiteStatementSource {
-    func prepared(_ sql: String) throws -> SQLiteStatement { try cachedStatement(sql: sql).sqliteStatement }
+    func prepared(_ sql: String) throws -> (statement: SQLiteStatement, owner: AnyObject?) {
+        let statement = try cachedStatement(sql: sql)
+        return (statement.sqliteStatement, statement)
+    }
 }
 
 /// SQLite copies a bound text before the call returns (its `SQLITE_TRANSIENT`, which C macros keep from Swift).
@@ -29,13 +34,20 @@ enum SQLiteArgument {
 /// The rows of one prepared statement, stepped through SQLite's C API and read by column position with GRDB's own
 /// conversions (`Date(sqliteStatement:index:)` and the like), so values are exactly what GRDB's `Row` gives, without its
 /// row objects, cursors and argument arrays (issue 12). The statement is reset when the rows go.
+/// Rows of one statement are read one set at a time: rows of the same SQL asked for while earlier rows are still being
+/// read would reset them under their reader, so that is refused (`SQLITE_MISUSE`).
 struct SQLiteRows: ~Copyable {
     private let statement: SQLiteStatement
+    private let owner: AnyObject?
 
     init(_ source: some SQLiteStatementSource, _ sql: String, _ arguments: [SQLiteArgument]) throws {
-        let statement = try source.prepared(sql)
+        let (statement, owner) = try source.prepared(sql)
+        guard sqlite3_stmt_busy(statement) == 0 else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "rows of this statement are still being read")
+        }
         try Self.bind(statement, arguments)
         self.statement = statement
+        self.owner = owner
     }
 
     private static func bind(_ statement: SQLiteStatement, _ arguments: [SQLiteArgument]) throws {
@@ -157,15 +169,16 @@ final class SnapshotConnection: SQLiteStatementSource, @unchecked Sendable {
         }
     }
 
-    func prepared(_ sql: String) throws -> SQLiteStatement {
-        if let statement = statements[sql] { return statement }
+    /// Prepared once; finalized when the connection closes (so it needs no owner).
+    func prepared(_ sql: String) throws -> (statement: SQLiteStatement, owner: AnyObject?) {
+        if let statement = statements[sql] { return (statement, nil) }
         var statement: SQLiteStatement?
         let code = sqlite3_prepare_v3(handle, sql, -1, CUnsignedInt(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(handle)))
         }
         statements[sql] = statement
-        return statement
+        return (statement, nil)
     }
 
     /// Runs a statement that returns no rows worth reading.
