@@ -92,8 +92,14 @@ extension PostgresCareRecordRepository {
     /// Opted out: no demographics or clinical data from any source, only the NHS number, decisions and relationships (C3).
     static func purgeOptedOutPatients(_ connection: PostgresConnection, _ logger: Logger) async throws {
         var candidates: [String] = []
+        // Only patients with something left to purge (as on SQLite): a state read and two deletes, each a round trip, for
+        // every opted-out patient of the region after each source were mostly for nothing.
         for try await nhs in try await connection.query(
-            "SELECT DISTINCT nhsNumber FROM sharingDecision WHERE kind = \(SharingDecision.Kind.optedOut.rawValue)", logger: logger
+            """
+            SELECT DISTINCT d.nhsNumber FROM sharingDecision d WHERE d.kind = \(SharingDecision.Kind.optedOut.rawValue)
+                AND (EXISTS (SELECT 1 FROM patientRecord p WHERE p.nhsNumber = d.nhsNumber)
+                    OR EXISTS (SELECT 1 FROM clinicalEntry e WHERE e.nhsNumber = d.nhsNumber))
+            """, logger: logger
         ).decode(String.self) {
             candidates.append(nhs)
         }
