@@ -14,8 +14,8 @@ import GRDBSQLite
 /// frames between two commits (`takeRestartRequest`); the next commit then restarts the log. The owner keeps SQLite's
 /// automatic checkpoint as a backstop at a larger size (`SQLiteAuditStore.walBackstopPages`), should the writer not get to
 /// it: the commit that passes it copies the tail this thread has not, so every waiting request waits for that copy and its
-/// sync (with the backstop alone, 17 to 30 of 5,700 audit commits took over 25 ms in 15 s of `GET /Patient`; none now). The owner calls `committed` after each
-/// commit, `takeRestartRequest` between commits, and `stop` when it closes.
+/// sync (with the backstop alone, 17 to 30 of 5,700 audit commits took over 25 ms in 15 s of `GET /Patient`; none now).
+/// The owner calls `committed` after each commit, `takeRestartRequest` between commits, and `stop` when it closes.
 final class WALCheckpointer: @unchecked Sendable {
     /// Commits after which a checkpoint is asked for: an audit commit writes about five to twelve pages of log (the table,
     /// three indexes and the head), so every 125 to 300 pages. Syncing the file after copying them takes about 0.05 ms per
