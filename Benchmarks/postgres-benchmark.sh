@@ -7,7 +7,7 @@
 #   2. audit records per commit (group commit) on each, from /health;
 #   3. a full refresh of a $REFRESH_PATIENTS-patient region into PostgreSQL, next to SQLite (resources/s).
 # PostgreSQL is a throwaway server (scripts/lib/postgres.sh) with fsync on, as SQLite's audit file is synchronous=FULL.
-# Results go to Benchmarks/results/ and the README.
+# Results go to Benchmarks/results/ and the README. BIN=path/to/care-record measures a given build instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/patients-lua.sh
@@ -19,8 +19,10 @@ CONNECTIONS=${CONNECTIONS:-32}
 PARTS=${PARTS:-reads refresh}   # PARTS=reads or PARTS=refresh runs one half
 scripts/setup
 command -v wrk >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk; }
-swift build -c release --product care-record
-BIN=.build/release/care-record
+if [ -z "${BIN:-}" ]; then   # BIN=path/to/care-record measures another build (e.g. a copy of the one before a change)
+  swift build -c release --product care-record
+  BIN=.build/release/care-record
+fi
 WORK=$(mktemp -d)
 PG_DIR=$(mktemp -d /tmp/care-record-bench-postgres-XXXXXX)
 PIDS=()
