@@ -36,6 +36,11 @@ struct SearchBundle {
         }
         if !entries.isEmpty || !ignoredParameters.isEmpty {
             json.writeString(#","entry":["#)
+            // The same for every entry: escaped once.
+            var fullUrlPrefix = ByteBufferAllocator().buffer(capacity: baseURL.utf8.count + 12)
+            fullUrlPrefix.writeString(#""fullUrl":""#)
+            fullUrlPrefix.writeJSONEscaped(baseURL)
+            fullUrlPrefix.writeInteger(UInt8(ascii: "/"))
             for (index, entry) in entries.enumerated() {
                 json.writeString(index > 0 ? ",{" : "{")
                 if let source = entry.sourceId.flatMap({ sources[$0] }) {
@@ -43,9 +48,7 @@ struct SearchBundle {
                     json.writeBytes(source.extensionJSON)
                     json.writeInteger(UInt8(ascii: ","))
                 }
-                json.writeString(#""fullUrl":""#)
-                json.writeJSONEscaped(baseURL)
-                json.writeInteger(UInt8(ascii: "/"))
+                json.writeImmutableBuffer(fullUrlPrefix)
                 json.writeJSONEscaped(entry.resourceType)
                 json.writeInteger(UInt8(ascii: "/"))
                 json.writeJSONEscaped(entry.id)

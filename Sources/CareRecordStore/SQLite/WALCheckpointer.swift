@@ -53,63 +53,56 @@ final class WALCheckpointer: @unchecked Sendable {
 
     /// Counts a commit and asks for a checkpoint every `commitsPerCheckpoint`.
     func committed() {
-        condition.lock()
-        unsynced += 1
-        if unsynced >= Self.commitsPerCheckpoint {
+        locked {
+            unsynced += 1
+            guard unsynced >= Self.commitsPerCheckpoint else { return }
             unsynced = 0
             pending = true
             condition.signal()
         }
-        condition.unlock()
     }
 
     /// True once after this thread has asked for the log to be restarted: the caller, the file's writer between two
     /// commits, then checkpoints what is left (a few commits' pages), and its next commit starts the log again.
     /// The caller must call `restartDone` after its checkpoint.
     func takeRestartRequest() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard restartRequested else { return false }
-        restartRequested = false
-        writerCheckpointing = true
-        return true
+        locked {
+            guard restartRequested else { return false }
+            restartRequested = false
+            writerCheckpointing = true
+            return true
+        }
     }
 
     /// The writer's checkpoint is over: this thread may checkpoint again.
     func restartDone() {
-        condition.lock()
-        writerCheckpointing = false
-        condition.signal()
-        condition.unlock()
+        locked {
+            writerCheckpointing = false
+            condition.signal()
+        }
     }
 
     /// Restarts asked of the writer so far (for tests).
-    var restartsRequested: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return requestedRestarts
-    }
+    var restartsRequested: Int { locked { requestedRestarts } }
 
     /// Checkpoints run so far (for tests).
-    var checkpoints: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return completed
-    }
+    var checkpoints: Int { locked { completed } }
 
     /// The last checkpoint's result code, the frames in the log and the frames copied into the file (for tests).
-    var lastOutcome: (code: CInt, logFrames: CInt, copied: CInt) {
-        condition.lock()
-        defer { condition.unlock() }
-        return outcome
-    }
+    var lastOutcome: (code: CInt, logFrames: CInt, copied: CInt) { locked { outcome } }
 
     /// Ends the thread after any checkpoint under way.
     func stop() {
+        locked {
+            stopped = true
+            condition.signal()
+        }
+    }
+
+    private func locked<Result>(_ body: () -> Result) -> Result {
         condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
+        defer { condition.unlock() }
+        return body()
     }
 
     private func run() {
@@ -147,14 +140,14 @@ final class WALCheckpointer: @unchecked Sendable {
                     passes += 1
                 }
             }
-            condition.lock()
-            completed += passes
-            outcome = (code, logFrames, copied)
-            if restart {
-                restartRequested = true
-                requestedRestarts += 1
+            locked {
+                completed += passes
+                outcome = (code, logFrames, copied)
+                if restart {
+                    restartRequested = true
+                    requestedRestarts += 1
+                }
             }
-            condition.unlock()
         }
     }
 }
