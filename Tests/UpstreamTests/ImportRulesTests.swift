@@ -186,6 +186,89 @@ struct ImportRulesTests {
         #expect(first.map(\.json) == second.map(\.json))
     }
 
+    @Test("a refresh leaves the record as importing its export into an empty record would: changed, added and removed rows",
+          arguments: RecordBackend.all)
+    func refreshEqualsFreshImport(backend: RecordBackend) async throws {
+        let third = "9000000009"
+        var before = ExportFolder()
+        try before.add(Upstream.patient("p1", nhs: valid))
+        try before.add(Upstream.patient("p2", nhs: other))
+        try before.add(Upstream.patient("p3", nhs: third))
+        try before.add(Upstream.condition("c1", patient: "p1"))
+        try before.add(Upstream.condition("c2", patient: "p1", code: "38341003"))
+        try before.add(Upstream.condition("c3", patient: "p2"))
+        try before.add(Upstream.episode("e1", patient: "p2", ods: "RJR"))
+        try before.add(Upstream.consent("k1", patient: "p2", type: "deny", action: "access"))
+        // The next export: p1 renamed, p2 no longer registered here, p3 gone; c1 recoded, c2 gone, c4 new, c3 as it was;
+        // e1 gone, e2 new; k1 as it was and k2 new.
+        var after = ExportFolder()
+        try after.add(Upstream.patient("p1", nhs: valid, family: "Jones"))
+        try after.add(Upstream.patient("p2", nhs: other, practice: nil))
+        try after.add(Upstream.condition("c1", patient: "p1", code: "195967001"))
+        try after.add(Upstream.condition("c3", patient: "p2"))
+        try after.add(Upstream.condition("c4", patient: "p1", code: "73211009"))
+        try after.add(Upstream.episode("e2", patient: "p1", ods: "RXA"))
+        try after.add(Upstream.consent("k1", patient: "p2", type: "deny", action: "access"))
+        try after.add(Upstream.consent("k2", patient: "p1", type: "permit", action: "access"))
+
+        let refreshed = try await backend.makeRepository()
+        #expect(await importer(refreshed).importFolder(try before.write(), source: gp).succeeded)
+        let refresh = await importer(refreshed).importFolder(try after.write(), source: gp)
+        let fresh = try await backend.makeRepository()
+        let first = await importer(fresh).importFolder(try after.write(), source: gp)
+        #expect(refresh.succeeded && first.succeeded)
+        #expect(refresh.accepted == first.accepted && refresh.rejected == first.rejected)
+        for nhs in [valid, other, third].map({ NHSNumber($0)! }) {
+            #expect(try await Self.contents(of: refreshed, nhs) == Self.contents(of: fresh, nhs), "\(nhs.value)")
+        }
+        // What changed is served as changed, what left is gone.
+        #expect(try await refreshed.patient(NHSNumber(third)!) == nil)
+        #expect(try await refreshed.patientState(NHSNumber(other)!)?.registeredPractice == nil)
+        let entries = try await refreshed.clinicalEntries(.condition, patient: NHSNumber(valid)!, page: .init(offset: 0, count: 10)).items
+        #expect(entries.count == 2)
+        #expect(entries.allSatisfy { String(decoding: $0.json, as: UTF8.self).contains("38341003") == false })
+    }
+
+    /// What a patient's record serves and what the access decision reads, with decisions' insertion sequences left out
+    /// (they number every insert a record ever made).
+    static func contents(of repository: any CareRecordRepository, _ nhs: NHSNumber) async throws -> [String] {
+        let served = try await repository.everything(patient: nhs).map {
+            "\($0.resourceType)/\($0.id) \($0.versionId) \($0.lastUpdated.timeIntervalSince1970) \($0.sourceId ?? "-") \(String(decoding: $0.json, as: UTF8.self))"
+        }
+        guard var state = try await repository.patientState(nhs) else { return served + ["no state"] }
+        state.decisions = state.decisions.map { var decision = $0; decision.sequence = 0; return decision }
+            .sorted { ($0.recordedAt, $0.id) < ($1.recordedAt, $1.id) }
+        state.episodes.sort { $0.id < $1.id }
+        return served + ["\(state)"]
+    }
+
+    @Test("a Consent in a refresh counts the practice's registration as the refresh holds it, not as the last import did",
+          arguments: RecordBackend.all)
+    func refreshedRegistrationDecidesConsent(backend: RecordBackend) async throws {
+        let repository = try await backend.makeRepository()
+        let nhs = NHSNumber(valid)!
+        var registered = ExportFolder()
+        try registered.add(Upstream.patient("p1", nhs: valid))
+        #expect(await importer(repository).importFolder(try registered.write(), source: gp).succeeded)
+        #expect(try await repository.patientState(nhs)?.registeredPractice == "A81001")
+
+        // The patient left the practice: its next export no longer registers them, so its Consent for them is not honoured.
+        var left = ExportFolder()
+        try left.add(Upstream.patient("p1", nhs: valid, practice: nil))
+        try left.add(Upstream.consent("k1", patient: "p1", type: "deny", action: "access"))
+        let report = await importer(repository).importFolder(try left.write(), source: gp)
+        #expect(report.rejected["consent-not-from-registered-practice"] == 1)
+        #expect(try await repository.patientState(nhs)?.restriction == RecordRestriction.none)
+
+        // Registered again in the refresh that brings the Consent: honoured.
+        var back = ExportFolder()
+        try back.add(Upstream.patient("p1", nhs: valid))
+        try back.add(Upstream.consent("k1", patient: "p1", type: "deny", action: "access"))
+        let again = await importer(repository).importFolder(try back.write(), source: gp)
+        #expect(again.accepted["Consent"] == 1)
+        #expect(try await repository.patientState(nhs)?.restriction == .blocked)
+    }
+
     @Test("served entries carry their source, last update, and a reference to the patient by NHS number", arguments: RecordBackend.all)
     func servedShape(backend: RecordBackend) async throws {
         let repository = try await backend.makeRepository()

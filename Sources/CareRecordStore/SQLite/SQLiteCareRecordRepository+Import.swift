@@ -18,17 +18,17 @@ extension SQLiteCareRecordRepository {
             try db.execute(sql: "PRAGMA cache_size = \(-Self.importCacheKiB)")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
             try Self.register(source, db)
-            for table in ["patientRecord", "registration", "careEpisode", "sharingDecision", "clinicalEntry"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE sourceId = ?", arguments: [source.id])
-            }
-            // The mapper runs on a thread of its own and hands its rows over; this thread writes them meanwhile.
+            // The mapper runs on a thread of its own and hands its rows over; this thread writes what changed meanwhile, then
+            // deletes what the export no longer holds.
             var rows = SQLiteImportRowWriter(db: db, source: source)
+            try rows.removeDecisions()
             var report = try ImportPipe<ImportRow, SQLiteImportRowWriter>.run(context: &rows, write: { try $0.write($1) }) { pipe in
                 let writer = SQLiteSourceImportWriter(source: source, pipe: pipe)
                 let report = try load(writer)
                 try writer.flush()
                 return report
             }
+            try rows.removeUnseen()
             try Self.purgeOptedOutPatients(db)
             report.succeeded = true
             report.finishedAt = Date()

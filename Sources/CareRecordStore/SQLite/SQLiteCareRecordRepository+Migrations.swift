@@ -124,6 +124,14 @@ extension SQLiteCareRecordRepository {
                 CREATE INDEX clinicalEntry_bySource ON clinicalEntry(sourceId);
                 """)
         }
+        migrator.registerMigration("v6-clinical-entry-ids-by-source") { db in
+            // An import reads its source's entry ids to delete those its export no longer holds: the index by source holds
+            // them, so that read stays in the index instead of visiting every row of the table (issue 12).
+            try db.execute(sql: """
+                DROP INDEX clinicalEntry_bySource;
+                CREATE INDEX clinicalEntry_bySource ON clinicalEntry(sourceId, id);
+                """)
+        }
         return migrator
     }
 

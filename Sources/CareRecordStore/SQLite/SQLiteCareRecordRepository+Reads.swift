@@ -223,15 +223,18 @@ extension SQLiteCareRecordRepository {
     /// The registered practice: only as a GP practice's own export says (C3), the most recently updated if several do (the
     /// first source by id among those updated at the same instant, as on PostgreSQL). Picked here, not by `ORDER BY ...
     /// LIMIT 1`: SQLite built a temporary B-tree to sort the one or two rows, a twentieth of a read's CPU (issue 12).
-    static func registeredPractice(_ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber) throws -> String? {
-        // Rows come in primary-key order (nhsNumber, sourceId); lastUpdated compared as SQLite's ORDER BY compares text.
-        var rows = try SQLiteRows(
-            db, """
-                SELECT r.practiceOds, CAST(r.lastUpdated AS TEXT) FROM registration r JOIN source s ON s.id = r.sourceId
-                WHERE r.nhsNumber = ? AND s.isGPPractice AND r.sourceOds = r.practiceOds AND s.ods = r.practiceOds
-                ORDER BY r.sourceId
-                """,
-            nhsNumber.value)
+    /// The practice a patient is registered with: the latest registration in a GP practice's own export. An import asks
+    /// it with `excludingSource`, its own source, while its own registration of the patient is not yet written: the source's
+    /// rows from its last import stay in place until the import ends (only what changed is written).
+    static func registeredPractice(
+        _ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber, excludingSource excluded: String? = nil
+    ) throws -> String? {
+        var rows: SQLiteRows
+        if let excluded {
+            rows = try SQLiteRows(db, Self.registrationsSQL.excludingSource, nhsNumber.value, excluded)
+        } else {
+            rows = try SQLiteRows(db, Self.registrationsSQL.all, nhsNumber.value)
+        }
         var best: (practice: String, lastUpdated: String)?
         while try rows.next() {
             let lastUpdated = try rows.string(1)
@@ -240,6 +243,16 @@ extension SQLiteCareRecordRepository {
         }
         return best?.practice
     }
+
+    /// A patient's registrations in GP practices' own exports, in primary-key order (nhsNumber, sourceId); lastUpdated as
+    /// text, compared as SQLite's ORDER BY compares it.
+    static let registrationsSQL = {
+        let select = """
+            SELECT r.practiceOds, CAST(r.lastUpdated AS TEXT) FROM registration r JOIN source s ON s.id = r.sourceId
+            WHERE r.nhsNumber = ? AND s.isGPPractice AND r.sourceOds = r.practiceOds AND s.ods = r.practiceOds
+            """
+        return (all: select + " ORDER BY r.sourceId", excludingSource: select + " AND r.sourceId <> ? ORDER BY r.sourceId")
+    }()
 
     static func patientState(_ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber) throws -> PatientState? {
         let practice = try registeredPractice(db, nhsNumber)
