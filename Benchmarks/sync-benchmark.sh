@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Sync benchmark (run on purpose, not in `swift test`): a region of $PATIENTS patients is served by the upstream
 # simulator over HTTPS (mutual TLS) and synced through libcurl by the release build. Then, in one run:
-#   1. a full refresh (`sync --force`, replacing every source) measured alone: resources/s and peak RSS;
-#   2. CPython's json.loads merely parsing the same NDJSON lines (lines/s), and the refresh's ratio to it;
-#   3. read latency on an idle server, and again while a full refresh runs (p99 and their ratio).
+#   1. a full refresh (`sync --force`, replacing every source) measured alone: resources/s and peak RSS, twice: with every
+#      export unchanged (a refresh writes only what changed, so this is its best case) and with every export changed (a
+#      second region generated with another seed: the same patients and ids, other content; its worst case);
+#   2. CPython's json.loads merely parsing the same NDJSON lines (lines/s), and each refresh's ratio to it;
+#   3. read latency on an idle server, and again while full refreshes run, each of them with every export changed (the
+#      simulator's sources flipped between the two regions before each): p99 and their ratio.
 # The summary at the end has every figure; full outputs go to Benchmarks/results/.
 #   PATIENTS=10000 Benchmarks/sync-benchmark.sh      # a quick run; the recorded figures use the default 100,000
 #   BIN=/tmp/care-record-before Benchmarks/sync-benchmark.sh   # measure a given binary instead of building
@@ -77,6 +80,11 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)'), $PATIENTS patients, sync arguments: ${SYNC_ARGS:-none}" | tee -a "$OUT"
 /usr/bin/time -f "generate: %e s, peak RSS %M KiB" $BIN generate --patients "$PATIENTS" --out "$REGION" 2>&1 | tee -a "$OUT"
 sed -i "s/8080/$PORT/g" "$REGION/care-record.yaml"
+# The simulator reads its sources' files at each export: a link it follows, flipped between the two regions' exports.
+/usr/bin/time -f "generate (seed 2): %e s, peak RSS %M KiB" $BIN generate --patients "$PATIENTS" --seed 2 --out "$WORK/region-2" 2>&1 | tee -a "$OUT"
+mv "$REGION/sources" "$WORK/sources-1"
+ln -s "$WORK/sources-1" "$REGION/sources"
+use_sources() { ln -sfn "$WORK/$1" "$REGION/sources"; }   # sources-1 (seed 1) or region-2/sources (seed 2)
 $BIN simulate --region "$REGION" --require-client-certificate >"$WORK/simulate.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q Serving "$WORK/simulate.log" && break; sleep 0.2; done
@@ -84,18 +92,24 @@ for _ in $(seq 100); do grep -q Serving "$WORK/simulate.log" && break; sleep 0.2
 # after `simulate`, which rewrites the configuration to sync from it.
 METRICS_PORT=${METRICS_PORT:-18098}
 sed -i "s|^server: { \(.*\) }$|server: { \1, metrics: { host: 127.0.0.1, port: $METRICS_PORT } }|" "$REGION/care-record.yaml"
-echo "NDJSON served: $(du -sb "$REGION/sources" | cut -f1) bytes" | tee -a "$OUT"
+echo "NDJSON served: $(du -sb "$WORK/sources-1" | cut -f1) bytes" | tee -a "$OUT"
 
 echo "== first sync over HTTPS (libcurl, mutual TLS)" | tee -a "$OUT"
 timed_sync "$WORK/first.log" "$WORK/first.txt"
 cat "$WORK/first.log" | tee -a "$OUT"
+readable_patients "$REGION/data/care-record.sqlite" "$WORK/readable-1.txt"
 
-echo "== full refresh alone (sync --force over HTTPS, replacing every source)" | tee -a "$OUT"
+echo "== full refresh alone, every export unchanged (sync --force over HTTPS, replacing every source)" | tee -a "$OUT"
 timed_sync "$WORK/alone.log" "$WORK/alone.txt" --force
 cat "$WORK/alone.log" | tee -a "$OUT"
+echo "== full refresh alone, every export changed (the seed-2 region's exports)" | tee -a "$OUT"
+use_sources region-2/sources
+timed_sync "$WORK/changed.log" "$WORK/changed.txt" --force
+cat "$WORK/changed.log" | tee -a "$OUT"
+CHANGED_LINES=$(cat "$WORK"/region-2/sources/*/*.ndjson | grep -c .)
 
 echo "== CPython json.loads over the same NDJSON lines" | tee -a "$OUT"
-python3 - "$REGION/sources" >"$WORK/python.txt" <<'PY'
+python3 - "$WORK/sources-1" >"$WORK/python.txt" <<'PY'
 import glob, json, os, sys, time
 lines = parsed = 0
 elapsed = 0.0
@@ -116,24 +130,28 @@ $BIN serve --config "$REGION/care-record.yaml" >"$WORK/serve.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" >/dev/null && break; sleep 0.2; done
-write_patient_requests "$REGION/data/care-record.sqlite" "$WORK/patients.lua" "/Condition?patient=" 5000
+# Patients a GP of A81001 may read in both regions, since the reads go on while refreshes flip between them.
+ONLY_PATIENTS="$WORK/readable-1.txt" write_patient_requests "$REGION/data/care-record.sqlite" "$WORK/patients.lua" "/Condition?patient=" 5000
+echo "reads rotate over $(grep -o '"[0-9]*"' "$WORK/patients.lua" | wc -l) patients readable in both regions" | tee -a "$OUT"
 TOKEN=$($BIN token --key "$REGION/keys/signing-key.pem" --sub bench.gp --ods A81001 --role doctor --registration GMC-0000001 --expires-in 7200)
 echo "== reads, idle: wrk -t1 -c8 -d$DURATION GET /Condition?patient=" | tee -a "$OUT"
 COMMITS_0=$(audit_commits); audit_buckets "$WORK/buckets-0"
 wrk -t1 -c8 -d"$DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/idle.txt" | tee -a "$OUT"
 COMMITS_1=$(audit_commits); audit_buckets "$WORK/buckets-1"
-echo "== reads during full refreshes (the same, while sync --force runs back to back for the whole of wrk's run, as long as a refresh alone took)" | tee -a "$OUT"
+echo "== reads during full refreshes (the same, while sync --force runs back to back for the whole of wrk's run, as long as a refresh alone took; every refresh changes every export)" | tee -a "$OUT"
 (
   n=0
   while [ ! -e "$WORK/reads-done" ]; do
-    n=$((n + 1)); timed_sync "$WORK/during-$n.log" "$WORK/during-$n.txt" --force
+    n=$((n + 1))
+    if [ $((n % 2)) = 1 ]; then use_sources sources-1; else use_sources region-2/sources; fi
+    timed_sync "$WORK/during-$n.log" "$WORK/during-$n.txt" --force
   done
 ) &
 REFRESH=$!
-# The reads last as long as a refresh alone took (at least DURATION, at most 180 s), so they overlap its import and not
+# The reads last as long as a changing refresh alone took (at least DURATION, at most 180 s), so they overlap its import and not
 # only its download.
 BUSY_DURATION=$(python3 -c "import sys; a = float(sys.argv[1]); d = float(sys.argv[2].rstrip('s')); print(f'{int(min(max(a, d), 180))}s')" \
-  "$(cut -d' ' -f2 "$WORK/alone.txt")" "$DURATION")
+  "$(cut -d' ' -f2 "$WORK/changed.txt")" "$DURATION")
 sleep 1   # the refresh is under way before the reads start
 wrk -t1 -c8 -d"$BUSY_DURATION" --latency -s "$WORK/patients.lua" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT" | tee "$WORK/busy.txt" | tee -a "$OUT"
 COMMITS_2=$(audit_commits); audit_buckets "$WORK/buckets-2"
@@ -142,20 +160,22 @@ wait $REFRESH || true
 cat "$WORK"/during-*.log | tee -a "$OUT"
 DURING_SECONDS=$(cat "$WORK"/during-1.txt | cut -d' ' -f2)
 
-read -r RESOURCES ALONE_SECONDS RSS <"$WORK/alone.txt"   # not SECONDS: bash keeps its own
 IDLE_P99=$(p99_ms "$WORK/idle.txt"); BUSY_P99=$(p99_ms "$WORK/busy.txt")
 errors() { grep -E "Non-2xx|Socket errors" "$1" | tr '\n' ' ' || true; }
-python3 - "$RESOURCES" "$ALONE_SECONDS" "$RSS" "$PY_LINES" "$PY_SECONDS" "$IDLE_P99" "$BUSY_P99" "${DURING_SECONDS:-0}" \
-  "$(errors "$WORK/idle.txt")" "$(errors "$WORK/busy.txt")" <<'PY' | tee -a "$OUT"
+python3 - "$(cat "$WORK/alone.txt")" "$(cat "$WORK/changed.txt")" "$CHANGED_LINES" "$PY_LINES" "$PY_SECONDS" "$IDLE_P99" "$BUSY_P99" \
+  "${DURING_SECONDS:-0}" "$(errors "$WORK/idle.txt")" "$(errors "$WORK/busy.txt")" <<'PY' | tee -a "$OUT"
 import sys
-resources, seconds, rss, py_lines, py_seconds, idle, busy, during = (float(a) for a in sys.argv[1:9])
-rate, py_rate = resources / seconds, py_lines / py_seconds
-# The ratio compares like with like: NDJSON lines per second, the refresh's against json.loads's over the same lines.
-line_rate = py_lines / seconds
+alone, changed = ([float(a) for a in arg.split()] for arg in sys.argv[1:3])
+changed_lines, py_lines, py_seconds, idle, busy, during = (float(a) for a in sys.argv[3:9])
+py_rate = py_lines / py_seconds
 print("== summary")
-print(f"refresh alone: {int(resources):,} resources (accepted + rejected, as the report counts them) in {seconds:.1f} s = {rate:,.0f} resources/s (target >= 25,000); {int(py_lines):,} NDJSON lines = {line_rate:,.0f} lines/s; peak RSS {rss / 1024:.0f} MiB (target <= 256)")
-print(f"json.loads: {int(py_lines):,} lines in {py_seconds:.2f} s = {py_rate:,.0f} lines/s; refresh / json.loads = {line_rate / py_rate:.3f} (target >= 0.3)")
-print(f"reads p99: idle {idle:.1f} ms, during a refresh {busy:.1f} ms, ratio {busy / idle:.2f} (target <= 2); the first refresh while reading: {during:.1f} s")
+for name, (resources, seconds, rss), lines in (("unchanged", alone, py_lines), ("changed", changed, changed_lines)):
+    # The ratio compares like with like: NDJSON lines per second, the refresh's against json.loads's (whose rate is taken
+    # over the seed-1 lines; the seed-2 export has about as many, of the same shapes).
+    line_rate = lines / seconds
+    print(f"refresh alone, every export {name}: {int(resources):,} resources (accepted + rejected, as the report counts them) in {seconds:.1f} s = {resources / seconds:,.0f} resources/s (target >= 25,000); {int(lines):,} NDJSON lines = {line_rate:,.0f} lines/s, {line_rate / py_rate:.3f} of json.loads (target >= 0.3); peak RSS {rss / 1024:.0f} MiB (target <= 256)")
+print(f"json.loads: {int(py_lines):,} lines in {py_seconds:.2f} s = {py_rate:,.0f} lines/s")
+print(f"reads p99: idle {idle:.1f} ms, during refreshes changing every export {busy:.1f} ms, ratio {busy / idle:.2f} (target <= 2); the first refresh while reading: {during:.1f} s")
 print(f"read errors: idle [{sys.argv[9].strip() or 'none'}], during [{sys.argv[10].strip() or 'none'}]")
 PY
 echo "audit commits so far (count, seconds): $COMMITS_0; $COMMITS_1; $COMMITS_2" >>"$OUT"
