@@ -114,6 +114,7 @@ public struct BulkExportImporter: Sendable {
         let supported = importOrder.contains(file.type)
         let fast = fastPath ? FastEntry.Kind.all[file.type] : nil
         let fastPatients = fastPath && file.type == Patient.resourceType
+        let fastConsents = fastPath && file.type == Consent.resourceType
         let decoder = JSONDecoder()
         var lines = 0
         while let line = try reader.nextLine() {
@@ -125,6 +126,7 @@ public struct BulkExportImporter: Sendable {
             // Most lines are clinical entries in plain JSON: mapped without decoding them into models (issue 12).
             if let fast, try mapper.mapFast(line, kind: fast, report: &report) { continue }
             if fastPatients, try mapper.mapFastPatient(line, report: &report) { continue }
+            if fastConsents, try mapper.mapFastConsent(line, report: &report) { continue }
             let resource: AnyResource
             do {
                 resource = try decoder.decode(AnyResource.self, from: line)

@@ -84,6 +84,20 @@ extension EntrySchema {
         ],
         required: ["resourceType", "status", "subject"])
 
+    static let consentActor = EntrySchema(["role": .object(codeableConcept), "reference": .object(reference)], required: ["role", "reference"])
+    /// Without the model's nested `provision`: a line with nested provisions takes the Foundation path (`FastConsent`).
+    static let consentProvision = EntrySchema([
+        "type": .string, "period": .object(period), "actor": .array(.object(consentActor)), "action": .array(.object(codeableConcept)),
+    ])
+    static let consent = EntrySchema(
+        [
+            "resourceType": .string, "id": .string, "meta": .object(meta), "identifier": .array(.object(identifier)), "status": .string,
+            "scope": .object(codeableConcept), "category": .array(.object(codeableConcept)), "patient": .object(reference),
+            "dateTime": .string, "performer": .array(.object(reference)), "organization": .array(.object(reference)),
+            "policyRule": .object(codeableConcept), "provision": .object(consentProvision),
+        ],
+        required: ["resourceType", "status", "scope", "category"])
+
     static let humanName = EntrySchema([
         "use": .string, "text": .string, "family": .string, "given": .array(.string), "prefix": .array(.string),
         "suffix": .array(.string), "period": .object(period),

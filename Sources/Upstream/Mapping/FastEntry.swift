@@ -66,25 +66,7 @@ struct FastEntry {
     /// The served JSON with its open elements filled: `id`, `meta` and the patient reference, as Foundation writes them;
     /// nil when a value would need escaping (then the caller takes the Foundation path).
     func served(id: String, meta: Meta, patient: Reference) -> Data? {
-        guard let idValue = EntryWriter.plainString(id), let metaValue = EntryWriter.meta(meta),
-              let system = patient.identifier?.system.flatMap(EntryWriter.plainString),
-              let value = patient.identifier?.value.flatMap(EntryWriter.plainString),
-              let reference = patient.reference.flatMap(EntryWriter.plainString)
-        else { return nil }
-        let patientValue = EntryWriter.object(EntrySchema.reference) { name in
-            switch name {
-            case "reference": reference
-            case "identifier": EntryWriter.identifier(system: system, value: value)
-            default: nil
-            }
-        }
-        return template.filled { name in
-            switch name {
-            case "id": idValue
-            case "meta": metaValue
-            default: patientValue
-            }
-        }
+        template.filled(id: id, meta: meta, patient: patient)
     }
 }
 
@@ -153,6 +135,32 @@ struct ServedTemplate {
         }
         out.append(UInt8(ascii: "}"))
         return Data(out)
+    }
+}
+
+extension ServedTemplate {
+    /// A template whose open elements are `id`, `meta` and one patient reference, filled as Foundation writes them; nil
+    /// when a value would need escaping.
+    func filled(id: String, meta: Meta, patient: Reference) -> Data? {
+        guard let idValue = EntryWriter.plainString(id), let metaValue = EntryWriter.meta(meta),
+              let system = patient.identifier?.system.flatMap(EntryWriter.plainString),
+              let value = patient.identifier?.value.flatMap(EntryWriter.plainString),
+              let reference = patient.reference.flatMap(EntryWriter.plainString)
+        else { return nil }
+        let patientValue = EntryWriter.object(EntrySchema.reference) { name in
+            switch name {
+            case "reference": reference
+            case "identifier": EntryWriter.identifier(system: system, value: value)
+            default: nil
+            }
+        }
+        return filled { name in
+            switch name {
+            case "id": idValue
+            case "meta": metaValue
+            default: patientValue
+            }
+        }
     }
 }
 
