@@ -61,27 +61,6 @@ struct RefreshWritesTests {
         #expect(count == 3)
     }
 
-    @Test("an import's commit leaves its log to a checkpoint of its own, which copies all of it; other writes checkpoint as before")
-    func checkpointApart() async throws {
-        let folder = scratchFolder()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let repository = try SQLiteCareRecordRepository(path: folder.appendingPathComponent("care-record.sqlite").path)
-        #expect(repository.importCheckpoint.withLock { $0 } == nil)
-        for round in 0..<2 {
-            try await load(repository, gp, (0..<200).map { entry(String(format: "%032x", $0), source: gp, body: "round \(round)") })
-            let checkpoint = try #require(repository.importCheckpoint.withLock { $0 })
-            let outcome = checkpoint.wait()
-            #expect(outcome.code == 0)
-            #expect(outcome.logFrames > 0)
-            #expect(outcome.copied == outcome.logFrames)
-        }
-        // The writer's automatic checkpoint is back for every other write.
-        let automatic = try await repository.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
-        #expect(automatic == 1000)
-        #expect(try await repository.clinicalEntry(.condition, id: String(format: "%032x", 7), consistentWith: nil)?.versionId == "v-round 1")
-    }
-
     @Test("the keys an import wrote: digest ids held as integers, anything else as text, none confused")
     func importedKeys() {
         var keys = ImportedKeys()

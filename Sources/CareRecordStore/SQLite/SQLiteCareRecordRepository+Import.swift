@@ -9,9 +9,8 @@ extension SQLiteCareRecordRepository {
     public func replaceSource(
         _ source: SourceIdentity, startedAt: Date, load: @escaping @Sendable (any SourceImportWriter) throws -> ImportReport
     ) async throws -> ImportReport {
-        // DEFERRED: the import writes only the record, so it never takes the attached decisions file's write lock. Its
-        // commit checkpoints nothing: the log is copied on a thread of its own meanwhile (`ImportCheckpoint`).
-        try await writeRecord(checkpointingApart: true) { db in
+        // DEFERRED: the import writes only the record, so it never takes the attached decisions file's write lock.
+        try await writeRecord { db in
             // The import is one long transaction over indexes keyed by digests (random order): with SQLite's default 2 MB page
             // cache it spills pages to the WAL and reads them back (issue 12's profile: a fifth of the time in pread/pwrite).
             // A larger cache for this transaction only, given back when it ends.
@@ -31,8 +30,6 @@ extension SQLiteCareRecordRepository {
             }
             try rows.removeUnseen()
             try Self.purgeOptedOutPatients(db)
-            // The previous import's checkpoint ends before this one commits: one at a time.
-            self.importCheckpoint.withLock { $0 }?.wait()
             report.succeeded = true
             report.finishedAt = Date()
             try Self.insertRun(report, source: source, db)
@@ -82,28 +79,15 @@ extension SQLiteCareRecordRepository {
     }
 
     /// A write transaction on the record only: DEFERRED, so that the decisions file attached to the same connection is
-    /// read, never locked for writing (an IMMEDIATE transaction would lock every attached file). `checkpointingApart`: the
-    /// commit leaves the log as it is (no automatic checkpoint) and a checkpoint starts on a thread of its own after it.
-    func writeRecord<T: Sendable>(
-        checkpointingApart: Bool = false, _ updates: @escaping @Sendable (Database) throws -> T
-    ) async throws -> T {
+    /// read, never locked for writing (an IMMEDIATE transaction would lock every attached file).
+    func writeRecord<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await pool.writeWithoutTransaction { db in
-            var automatic: Int?
-            if checkpointingApart {
-                automatic = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint")
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
-            }
-            defer { if let automatic { try? db.execute(sql: "PRAGMA wal_autocheckpoint = \(automatic)") } }
             var result: T?
             try db.inTransaction(.deferred) {
                 result = try updates(db)
                 return .commit
             }
             guard let result else { preconditionFailure("a committed transaction ran its body") }
-            if checkpointingApart {
-                let path = pool.path
-                importCheckpoint.withLock { $0 = ImportCheckpoint(path: path) }
-            }
             return result
         }
     }

@@ -1,7 +1,6 @@
 import FHIR
 import Foundation
 import GRDB
-import Synchronization
 
 /// The combined record in SQLite (WAL mode): the only type that opens its files.
 ///
@@ -16,8 +15,6 @@ public final class SQLiteCareRecordRepository: CareRecordRepository {
     let snapshots: SnapshotReaders
     /// How long a sharing decision waits for another writer of its file before the API answers 503.
     public static let decisionWriteTimeout: TimeInterval = 2
-    /// The checkpoint after the last import, running or done (`ImportCheckpoint`).
-    let importCheckpoint = Mutex<ImportCheckpoint?>(nil)
 
     /// Opens (creating if needed) the database at `path`, and its decisions file beside it, and applies pending migrations.
     public init(path: String) throws {
@@ -48,12 +45,6 @@ public final class SQLiteCareRecordRepository: CareRecordRepository {
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
         snapshots = SnapshotReaders(path: path, decisionsPath: decisionsPath, busyTimeout: Self.decisionWriteTimeout)
-    }
-
-    deinit {
-        // The last import's checkpoint finishes before the record closes (cut short, it would leave the work to the next
-        // connection; nothing would be lost).
-        importCheckpoint.withLock { $0 }?.wait()
     }
 
     /// Each reader connection maps up to 256 MiB of the record (see `prepareDatabase` above).
