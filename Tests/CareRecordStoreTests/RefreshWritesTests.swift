@@ -61,6 +61,30 @@ struct RefreshWritesTests {
         #expect(count == 3)
     }
 
+    @Test("rows the export no longer holds are deleted in chunks, their keys compared byte for byte as SQLite holds them")
+    func unseenKeysExactly() async throws {
+        let folder = scratchFolder()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let repository = try SQLiteCareRecordRepository(path: folder.appendingPathComponent("care-record.sqlite").path)
+        // More than one chunk of keys, and keys that are not digests: canonically equivalent text (equal as `String`s, not
+        // as bytes), and a NUL (stored up to it).
+        let many = (0..<(SQLiteImportRowWriter.removalChunk + 904)).map { String(format: "%032x", $0) }
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}", withNUL = "nul\u{0}key"
+        try await load(repository, gp, (many + [composed, decomposed, withNUL]).map { entry($0, source: gp, body: "first") })
+        let kept = many.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) + [composed, withNUL]
+        try await load(repository, gp, kept.map { entry($0, source: gp, body: "first") })
+        let ids = try repository.readNow { db in
+            try Data.fetchAll(db, sql: "SELECT CAST(id AS BLOB) FROM clinicalEntry WHERE sourceId = ?", arguments: [gp.id])
+        }
+        let stored = Set(ids.map { String(decoding: $0, as: UTF8.self) })
+        #expect(ids.count == kept.count)
+        #expect(stored.contains(many[0]) && !stored.contains(many[1]) && stored.contains(many[many.count - 2]))
+        #expect(ids.contains(Data(composed.utf8)))
+        #expect(!ids.contains(Data(decomposed.utf8)))
+        #expect(ids.contains(Data("nul".utf8)))
+    }
+
     @Test("the keys an import wrote: digest ids held as integers, anything else as text, none confused")
     func importedKeys() {
         var keys = ImportedKeys()
@@ -79,5 +103,10 @@ struct RefreshWritesTests {
             #expect(keys.contains(other), "\(other)")
         }
         #expect(keys.contains(digest))
+        // Byte for byte: canonically equivalent text is another key; text is held up to a NUL, as SQLite stores it.
+        let composed = keys.insert("caf\u{E9}")
+        #expect(composed && !keys.contains("cafe\u{301}"))
+        let withNUL = keys.insert("nul\u{0}key")
+        #expect(withNUL && keys.contains("nul") && keys.contains(Array("nul".utf8)))
     }
 }

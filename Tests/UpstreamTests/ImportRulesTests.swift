@@ -202,7 +202,14 @@ struct ImportRulesTests {
         // The next export: p1 renamed, p2 no longer registered here, p3 gone; c1 recoded, c2 gone, c4 new, c3 as it was;
         // e1 gone, e2 new; k1 as it was and k2 new.
         var after = ExportFolder()
-        try after.add(Upstream.patient("p1", nhs: valid, family: "Jones"))
+        // Dated before the stored row: the refresh's row replaces it all the same. Then the same patient again, dated earlier
+        // still: within one export the later `lastUpdated` wins.
+        var renamed = Upstream.patient("p1", nhs: valid, family: "Jones")
+        renamed.meta = Meta(lastUpdated: "2026-10-01T10:00:00Z")
+        try after.add(renamed)
+        var older = Upstream.patient("p1-older", nhs: valid, practice: nil, family: "Older")
+        older.meta = Meta(lastUpdated: "2026-09-01T10:00:00Z")
+        try after.add(older)
         try after.add(Upstream.patient("p2", nhs: other, practice: nil))
         try after.add(Upstream.condition("c1", patient: "p1", code: "195967001"))
         try after.add(Upstream.condition("c3", patient: "p2"))
@@ -222,6 +229,8 @@ struct ImportRulesTests {
             #expect(try await Self.contents(of: refreshed, nhs) == Self.contents(of: fresh, nhs), "\(nhs.value)")
         }
         // What changed is served as changed, what left is gone.
+        let patient = try #require(try await refreshed.patient(NHSNumber(valid)!))
+        #expect(String(decoding: patient.json, as: UTF8.self).contains("Jones"))
         #expect(try await refreshed.patient(NHSNumber(third)!) == nil)
         #expect(try await refreshed.patientState(NHSNumber(other)!)?.registeredPractice == nil)
         let entries = try await refreshed.clinicalEntries(.condition, patient: NHSNumber(valid)!, page: .init(offset: 0, count: 10)).items

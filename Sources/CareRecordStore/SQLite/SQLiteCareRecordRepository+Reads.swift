@@ -223,9 +223,9 @@ extension SQLiteCareRecordRepository {
     /// The registered practice: only as a GP practice's own export says (C3), the most recently updated if several do (the
     /// first source by id among those updated at the same instant, as on PostgreSQL). Picked here, not by `ORDER BY ...
     /// LIMIT 1`: SQLite built a temporary B-tree to sort the one or two rows, a twentieth of a read's CPU (issue 12).
-    /// The practice a patient is registered with: the latest registration in a GP practice's own export. An import asks
-    /// it with `excludingSource`, its own source, while its own registration of the patient is not yet written: the source's
-    /// rows from its last import stay in place until the import ends (only what changed is written).
+    ///
+    /// An import asks it with `excludingSource`, its own source, while its own registration of the patient is not yet
+    /// written: the source's rows from its last import stay in place until the import ends (only what changed is written).
     static func registeredPractice(
         _ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber, excludingSource excluded: String? = nil
     ) throws -> String? {

@@ -166,16 +166,28 @@ struct SQLiteImportRowWriter {
         try remove(from: "clinicalEntry", key: "id", unless: entries)
     }
 
-    /// Reads the source's keys through the table's `bySource` index, which holds them, then deletes those not in `kept`.
+    /// Reads the source's keys through the table's `bySource` index, which holds them in key order, a chunk at a time (so
+    /// that a source dropping most of its rows does not hold them all in memory), and deletes those not in `kept`. Keys are
+    /// read as their bytes: compared exactly, and whole (text read back through a C string would end at a NUL).
     private func remove(from table: String, key: String, unless kept: ImportedKeys) throws {
-        var unseen: [String] = []
-        let keys = try String.fetchCursor(db, sql: "SELECT \(key) FROM \(table) INDEXED BY \(table)_bySource WHERE sourceId = ?", arguments: [source.id])
-        while let value = try keys.next() {
-            if !kept.contains(value) { unseen.append(value) }
-        }
+        let chunk = try db.makeStatement(sql: """
+            SELECT CAST(\(key) AS BLOB) FROM \(table) INDEXED BY \(table)_bySource WHERE sourceId = ? AND \(key) > ? ORDER BY \(key) LIMIT ?
+            """)
         let delete = try db.makeStatement(sql: "DELETE FROM \(table) WHERE \(key) = ? AND sourceId = ?")
-        for value in unseen { try delete.execute(arguments: [value, source.id]) }
+        var after = ""
+        while true {
+            let keys = try Data.fetchAll(chunk, arguments: [source.id, after, Self.removalChunk])
+            // Every key was written from a Swift `String`, so its bytes are valid UTF-8 and decode to the same text.
+            for bytes in keys where !kept.contains(bytes) {
+                try delete.execute(arguments: [String(decoding: bytes, as: UTF8.self), source.id])
+            }
+            guard keys.count == Self.removalChunk, let last = keys.last else { return }
+            after = String(decoding: last, as: UTF8.self)
+        }
     }
+
+    /// Keys read at a time by `remove`.
+    static let removalChunk = 4096
 
     /// An upsert that writes only when something differs: `first` replaces a row left by an earlier import (and one of
     /// another source with the same key); `again` applies the rule between two rows of one export.
@@ -201,9 +213,10 @@ struct SQLiteImportRowWriter {
         "clinicalEntry", key: ["id"], columns: ["resourceType", "nhsNumber", "sourceId", "lastUpdated", "versionId", "resource"]).first
 }
 
-/// The keys an import wrote, held compactly: the 32-hex-digit ids the mapper derives (`StableID`) as two integers, NHS
-/// numbers and any other key as text (short ones stay inside the `String`). A 1,000,000-patient region's largest source
-/// brings about 1.7 million entries: about 40 MB as integers, three times that as text.
+/// The keys an import wrote, held compactly and compared byte for byte (as SQLite compares them, not as `String`s, which
+/// equate canonically equivalent text): the 32-hex-digit ids the mapper derives (`StableID`) as two integers, NHS numbers
+/// and any other key as its UTF-8 bytes. A 1,000,000-patient region's largest source brings about 1.7 million entries:
+/// a set of 2^22 16-byte slots, 64 MiB (96 MiB while it grows into them).
 struct ImportedKeys {
     private struct Digest: Hashable {
         let high: UInt64
@@ -211,36 +224,43 @@ struct ImportedKeys {
     }
 
     private var digests: Set<Digest> = []
-    private var others: Set<String> = []
+    private var others: Set<[UInt8]> = []
 
     /// Adds `key`; true when it was not there yet.
     mutating func insert(_ key: String) -> Bool {
-        if let digest = Self.digest(key) { return digests.insert(digest).inserted }
-        return others.insert(key).inserted
+        let bytes = Self.stored(key)
+        if let digest = Self.digest(bytes) { return digests.insert(digest).inserted }
+        return others.insert(Array(bytes)).inserted
     }
 
     func contains(_ key: String) -> Bool {
-        if let digest = Self.digest(key) { return digests.contains(digest) }
-        return others.contains(key)
+        contains(Self.stored(key))
+    }
+
+    /// The key's bytes as the record holds it: GRDB binds text as a C string, so SQLite stores it up to a NUL.
+    private static func stored(_ key: String) -> Substring.UTF8View {
+        Substring(key).utf8.prefix { $0 != 0 }
+    }
+
+    /// Whether the key whose UTF-8 bytes are `bytes` was added.
+    func contains(_ bytes: some Collection<UInt8>) -> Bool {
+        if let digest = Self.digest(bytes) { return digests.contains(digest) }
+        return others.contains(Array(bytes))
     }
 
     /// 32 lowercase hexadecimal digits as two integers; nil for anything else.
-    private static func digest(_ key: String) -> Digest? {
-        var key = key
-        return key.withUTF8 { bytes -> Digest? in
-            guard bytes.count == 32 else { return nil }
-            var halves: (UInt64, UInt64) = (0, 0)
-            for index in 0..<32 {
-                let byte = bytes[index]
-                let nibble: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte &- UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte &- UInt8(ascii: "a") &+ 10
-                default: return nil
-                }
-                if index < 16 { halves.0 = halves.0 << 4 | UInt64(nibble) } else { halves.1 = halves.1 << 4 | UInt64(nibble) }
+    private static func digest(_ bytes: some Collection<UInt8>) -> Digest? {
+        guard bytes.count == 32 else { return nil }
+        var halves: (UInt64, UInt64) = (0, 0)
+        for (index, byte) in bytes.enumerated() {
+            let nibble: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte &- UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte &- UInt8(ascii: "a") &+ 10
+            default: return nil
             }
-            return Digest(high: halves.0, low: halves.1)
+            if index < 16 { halves.0 = halves.0 << 4 | UInt64(nibble) } else { halves.1 = halves.1 << 4 | UInt64(nibble) }
         }
+        return Digest(high: halves.0, low: halves.1)
     }
 }
