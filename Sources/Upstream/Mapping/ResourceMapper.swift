@@ -68,8 +68,8 @@ public struct ResourceMapper {
 
     /// Finds the NHS number a reference leads to: this import's `Patient/{id}`, else an NHS number identifier.
     func resolvePatient(_ reference: Reference) throws -> NHSNumber {
-        if let literal = reference.reference, let upstreamID = literal.split(separator: "/").last, literal.contains("Patient/") {
-            switch try writer.link(forUpstreamPatient: String(upstreamID)) {
+        if let literal = reference.reference, let upstreamID = Self.lastPathComponent(ofPatientReference: literal) {
+            switch try writer.link(forUpstreamPatient: upstreamID) {
             case .patient(let nhs): return nhs
             case .rejected: throw Rejection(reason: .patientRejected)
             case .unknown: break
@@ -80,6 +80,19 @@ public struct ResourceMapper {
         }
         guard let nhs = NHSNumber(value) else { throw Rejection(reason: .invalidNHSNumber) }
         return nhs
+    }
+
+    /// The upstream id a literal reference names when it contains `Patient/`: its last non-empty path component. The
+    /// common `Patient/{id}` is read from its bytes (`split` and Foundation's `contains` were 3% of an import's samples).
+    static func lastPathComponent(ofPatientReference literal: String) -> String? {
+        let prefix = "Patient/".utf8
+        let bytes = literal.utf8
+        if bytes.starts(with: prefix) {
+            let rest = bytes.dropFirst(prefix.count)
+            if !rest.isEmpty, !rest.contains(UInt8(ascii: "/")) { return String(Substring(rest)) }
+        }
+        guard literal.contains("Patient/"), let last = literal.split(separator: "/").last else { return nil }
+        return String(last)
     }
 
     func requireDates(_ values: [String?]) throws {
