@@ -30,10 +30,8 @@ struct RefreshWritesTests {
 
     @Test("unchanged entries keep their place, changed ones are updated where they are, gone ones are deleted")
     func onlyChangesWritten() async throws {
-        let folder = scratchFolder()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let repository = try SQLiteCareRecordRepository(path: folder.appendingPathComponent("care-record.sqlite").path)
+        let (repository, done) = try scratchSQLiteRepository()
+        defer { done() }
         let ids = (0..<3).map { String(format: "%032x", $0 + 0xabc) }
         try await load(repository, gp, ids.map { entry($0, source: gp, body: "first") })
         // Another source's row after them, so that rows deleted and inserted again would get new rowids.
@@ -63,10 +61,8 @@ struct RefreshWritesTests {
 
     @Test("rows the export no longer holds are deleted in chunks, their keys compared byte for byte as SQLite holds them")
     func unseenKeysExactly() async throws {
-        let folder = scratchFolder()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let repository = try SQLiteCareRecordRepository(path: folder.appendingPathComponent("care-record.sqlite").path)
+        let (repository, done) = try scratchSQLiteRepository()
+        defer { done() }
         // More than one chunk of keys, and keys that are not digests: canonically equivalent text (equal as `String`s, not
         // as bytes), and a NUL (stored up to it).
         let many = (0..<(SQLiteImportRowWriter.removalChunk + 904)).map { String(format: "%032x", $0) }

@@ -8,10 +8,8 @@ import Testing
 struct SQLiteConnectionSettingsTests {
     @Test("readers map the record; the writer does not, so a refresh's resident size stays that of its own work")
     func mappedReadersOnly() async throws {
-        let folder = scratchFolder()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let repository = try SQLiteCareRecordRepository(path: folder.appendingPathComponent("care-record.sqlite").path)
+        let (repository, done) = try scratchSQLiteRepository()
+        defer { done() }
         let reader = try repository.readNow { db in try Int.fetchOne(db, sql: "PRAGMA mmap_size") }
         let writer = try await repository.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA mmap_size") }
         #expect(reader == 268_435_456)
@@ -20,10 +18,8 @@ struct SQLiteConnectionSettingsTests {
 
     @Test("a read is one transaction, and its connection goes back to the pool outside one, also when the read throws")
     func readTransaction() throws {
-        let folder = scratchFolder()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let repository = try SQLiteCareRecordRepository(path: folder.appendingPathComponent("care-record.sqlite").path)
+        let (repository, done) = try scratchSQLiteRepository()
+        defer { done() }
         struct Refused: Error {}
         for _ in 0..<3 {
             #expect(try repository.readNow { db in db.isInsideTransaction })

@@ -9,14 +9,6 @@ import Testing
 /// rolled back, and columns that do not hold what the schema promises refused rather than trusted.
 @Suite("SQLite snapshot readers")
 struct SnapshotReadersTests {
-    /// A fresh record in a folder of its own; removed by `done`.
-    func makeRepository() throws -> (SQLiteCareRecordRepository, done: () -> Void) {
-        let folder = scratchFolder()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let repository = try SQLiteCareRecordRepository(path: folder.appendingPathComponent("care-record.sqlite").path)
-        return (repository, { try? FileManager.default.removeItem(at: folder) })
-    }
-
     func count(_ db: some SQLiteStatementSource, _ sql: String) throws -> Int64 {
         var rows = try SQLiteRows(db, sql, [])
         guard try rows.next() else { return -1 }
@@ -25,7 +17,7 @@ struct SnapshotReadersTests {
 
     @Test("a read sees one snapshot: a write committed while it runs is not seen by its later statements, and is by the next read")
     func oneSnapshot() async throws {
-        let (repository, done) = try makeRepository()
+        let (repository, done) = try scratchSQLiteRepository()
         defer { done() }
         try await repository.pool.write { db in try db.execute(sql: "INSERT INTO source (id, ods) VALUES ('gp-a81001', 'A81001')") }
         let seen = try repository.snapshots.read { db -> [Int64] in
@@ -49,7 +41,7 @@ struct SnapshotReadersTests {
 
     @Test("a read that fails is rolled back, and its connection serves the next read")
     func failureRollsBack() throws {
-        let (repository, done) = try makeRepository()
+        let (repository, done) = try scratchSQLiteRepository()
         defer { done() }
         struct Refused: Error {}
         #expect(throws: Refused.self) {
@@ -68,7 +60,7 @@ struct SnapshotReadersTests {
 
     @Test("reads from many threads at once each get a connection of their own; at most idleLimit are kept")
     func concurrentReads() throws {
-        let (repository, done) = try makeRepository()
+        let (repository, done) = try scratchSQLiteRepository()
         defer { done() }
         let failures = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 200) { _ in
@@ -85,7 +77,7 @@ struct SnapshotReadersTests {
 
     @Test("a NULL where a value must be, or text that is no date (where a date or none must be), is refused with SQLITE_MISMATCH")
     func mismatches() throws {
-        let (repository, done) = try makeRepository()
+        let (repository, done) = try scratchSQLiteRepository()
         defer { done() }
         try repository.snapshots.read { db in
             var rows = try SQLiteRows(db, "SELECT NULL, 'not a date', '2026-11-01 10:00:00.000', 42", [])
@@ -131,7 +123,7 @@ struct SnapshotReadersTests {
 
     @Test("rows of a statement asked for again while the first rows are still being read are refused, on both kinds of connection; once those rows are done the statement serves again")
     func nestedRowsRefused() async throws {
-        let (repository, done) = try makeRepository()
+        let (repository, done) = try scratchSQLiteRepository()
         defer { done() }
         try repository.snapshots.read { db in try checkNestedRowsRefused(db) }
         try await repository.pool.read { db in try checkNestedRowsRefused(db) }
@@ -139,7 +131,7 @@ struct SnapshotReadersTests {
 
     @Test("rows read over a GRDB connection survive GRDB letting go of its cached statement mid-read")
     func rowsOutliveGRDBCache() async throws {
-        let (repository, done) = try makeRepository()
+        let (repository, done) = try scratchSQLiteRepository()
         defer { done() }
         try await repository.pool.read { db in
             var rows = try SQLiteRows(db, "SELECT value FROM (SELECT 1 AS value UNION ALL SELECT 2) ORDER BY value", [])

@@ -8,31 +8,11 @@ import Testing
 /// the line to Foundation having done nothing, or it records the same decision, served bytes and report.
 @Suite("Import fast path for consents: the same mapping as the Foundation path")
 struct FastConsentTests {
-    /// What a mapping wrote (test double of the import's writer): `p1` links to a patient registered at the source's
-    /// practice, `p2` was rejected, other upstream ids are unknown.
-    final class RecordingWriter: SourceImportWriter {
-        let source: SourceIdentity
-        var calls: [String] = []
-
-        init(source: SourceIdentity) { self.source = source }
-
-        func addPatient(_ resource: StoredResource, upstreamId: String, registeredPractice: String?) throws { calls.append("patient") }
-        func rejectUpstreamPatient(_ upstreamId: String) throws { calls.append("rejected \(upstreamId)") }
-        func link(forUpstreamPatient upstreamId: String) throws -> UpstreamPatientLink {
-            switch upstreamId {
-            case "p1": .patient(NHSNumber("9434765919")!)
-            case "p2": .rejected
-            default: .unknown
-            }
-        }
-        func registeredPractice(of nhsNumber: NHSNumber) throws -> String? { nhsNumber.value == "9434765919" ? "A81001" : "A81002" }
-        func addEpisode(_ episode: CareEpisode, patient: NHSNumber) throws { calls.append("episode") }
-        func addDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) throws {
-            calls.append(
-                "decision \(decision) \(patient) \(resource.id) \(resource.resourceType) \(resource.nhsNumber) \(resource.sourceId ?? "-") "
-                    + "\(resource.versionId) \(resource.lastUpdated) " + String(decoding: resource.json, as: UTF8.self))
-        }
-        func addEntry(_ resource: StoredResource) throws { calls.append("entry") }
+    /// `p1` links to a patient registered at the source's practice, `p2` was rejected, other upstream ids are unknown.
+    static func writer(_ source: SourceIdentity) -> RecordingImportWriter {
+        RecordingImportWriter(
+            source: source, links: ["p1": .patient(NHSNumber("9434765919")!), "p2": .rejected],
+            practices: ["9434765919": "A81001", "4010232137": "A81002"])
     }
 
     static let fallback = Date(timeIntervalSince1970: 1_790_000_000)
@@ -42,14 +22,14 @@ struct FastConsentTests {
         guard let resource = try? JSONDecoder().decode(AnyResource.self, from: Data(line.utf8)), resource.resourceType == "Consent" else {
             return nil
         }
-        let writer = RecordingWriter(source: gp)
+        let writer = Self.writer(gp)
         var report = ImportReport(sourceId: gp.id, startedAt: fallback)
         try ResourceMapper(source: gp, fallbackLastUpdated: fallback, writer: writer, now: fallback).map(resource, line: Data(line.utf8), report: &report)
         return (writer.calls, report)
     }
 
     static func fast(_ line: String) throws -> (taken: Bool, calls: [String], report: ImportReport) {
-        let writer = RecordingWriter(source: gp)
+        let writer = Self.writer(gp)
         var report = ImportReport(sourceId: gp.id, startedAt: fallback)
         let taken = try ResourceMapper(source: gp, fallbackLastUpdated: fallback, writer: writer, now: fallback)
             .mapFastConsent(Data(line.utf8), report: &report)
@@ -75,7 +55,7 @@ struct FastConsentTests {
         let odd = SourceIdentity(id: #"gp-"a81001""#, ods: "A81001", isGPPractice: true)
         let line = #"{"resourceType":"Consent","id":"k1","status":"active","scope":{"coding":[{"system":"\#(FHIRSystems.consentScope)","code":"patient-privacy"}]},"category":[],"patient":{"reference":"Patient/p1"},"dateTime":"2026-01-01T10:00:00Z","provision":{"type":"deny","action":[{"coding":[{"system":"\#(FHIRSystems.consentAction)","code":"access"}]}]}}"#
         #expect(FastConsent(Data(line.utf8)) != nil)
-        let writer = RecordingWriter(source: odd)
+        let writer = Self.writer(odd)
         var report = ImportReport(sourceId: odd.id, startedAt: Self.fallback)
         let taken = try ResourceMapper(source: odd, fallbackLastUpdated: Self.fallback, writer: writer, now: Self.fallback)
             .mapFastConsent(Data(line.utf8), report: &report)

@@ -123,26 +123,6 @@ struct FastEntryTests {
 /// the line to Foundation having done nothing, or it stores the same patient, registration and report.
 @Suite("Import fast path for patients: the same mapping as the Foundation path")
 struct FastPatientTests {
-    /// What a mapping wrote (test double of the import's writer).
-    final class RecordingWriter: SourceImportWriter {
-        let source: SourceIdentity
-        var calls: [String] = []
-
-        init(source: SourceIdentity) { self.source = source }
-
-        func addPatient(_ resource: StoredResource, upstreamId: String, registeredPractice: String?) throws {
-            calls.append(
-                "patient \(resource.id) \(resource.nhsNumber) \(resource.versionId) \(resource.lastUpdated) \(upstreamId) "
-                    + "\(registeredPractice ?? "-") " + String(decoding: resource.json, as: UTF8.self))
-        }
-        func rejectUpstreamPatient(_ upstreamId: String) throws { calls.append("rejected \(upstreamId)") }
-        func link(forUpstreamPatient upstreamId: String) throws -> UpstreamPatientLink { .unknown }
-        func registeredPractice(of nhsNumber: NHSNumber) throws -> String? { nil }
-        func addEpisode(_ episode: CareEpisode, patient: NHSNumber) throws { calls.append("episode") }
-        func addDecision(_ decision: SharingDecision, patient: NHSNumber, resource: StoredResource) throws { calls.append("decision") }
-        func addEntry(_ resource: StoredResource) throws { calls.append("entry") }
-    }
-
     static let fallback = Date(timeIntervalSince1970: 1_790_000_000)
 
     /// The Foundation path's mapping of `line` (nil where its decoding refuses the line).
@@ -150,14 +130,14 @@ struct FastPatientTests {
         guard let resource = try? JSONDecoder().decode(AnyResource.self, from: Data(line.utf8)), resource.resourceType == "Patient" else {
             return nil
         }
-        let writer = RecordingWriter(source: source)
+        let writer = RecordingImportWriter(source: source)
         var report = ImportReport(sourceId: source.id, startedAt: fallback)
         try ResourceMapper(source: source, fallbackLastUpdated: fallback, writer: writer, now: fallback).map(resource, line: Data(line.utf8), report: &report)
         return (writer.calls, report)
     }
 
     static func fast(_ line: String, source: SourceIdentity) throws -> (taken: Bool, calls: [String], report: ImportReport) {
-        let writer = RecordingWriter(source: source)
+        let writer = RecordingImportWriter(source: source)
         var report = ImportReport(sourceId: source.id, startedAt: fallback)
         let taken = try ResourceMapper(source: source, fallbackLastUpdated: fallback, writer: writer, now: fallback)
             .mapFastPatient(Data(line.utf8), report: &report)

@@ -170,19 +170,18 @@ struct SQLiteImportRowWriter {
     /// that a source dropping most of its rows does not hold them all in memory), and deletes those not in `kept`. Keys are
     /// read as their bytes: compared exactly, and whole (text read back through a C string would end at a NUL).
     private func remove(from table: String, key: String, unless kept: ImportedKeys) throws {
-        let chunk = try db.makeStatement(sql: """
-            SELECT CAST(\(key) AS BLOB) FROM \(table) INDEXED BY \(table)_bySource WHERE sourceId = ? AND \(key) > ? ORDER BY \(key) LIMIT ?
-            """)
+        let select = "SELECT CAST(\(key) AS BLOB) FROM \(table) INDEXED BY \(table)_bySource WHERE sourceId = ?"
+        let first = try db.makeStatement(sql: "\(select) ORDER BY \(key) LIMIT ?")
+        let next = try db.makeStatement(sql: "\(select) AND \(key) > ? ORDER BY \(key) LIMIT ?")
         let delete = try db.makeStatement(sql: "DELETE FROM \(table) WHERE \(key) = ? AND sourceId = ?")
-        var after = ""
+        var keys = try Data.fetchAll(first, arguments: [source.id, Self.removalChunk])
         while true {
-            let keys = try Data.fetchAll(chunk, arguments: [source.id, after, Self.removalChunk])
             // Every key was written from a Swift `String`, so its bytes are valid UTF-8 and decode to the same text.
             for bytes in keys where !kept.contains(bytes) {
                 try delete.execute(arguments: [String(decoding: bytes, as: UTF8.self), source.id])
             }
             guard keys.count == Self.removalChunk, let last = keys.last else { return }
-            after = String(decoding: last, as: UTF8.self)
+            keys = try Data.fetchAll(next, arguments: [source.id, String(decoding: last, as: UTF8.self), Self.removalChunk])
         }
     }
 

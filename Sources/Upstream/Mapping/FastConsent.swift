@@ -28,11 +28,12 @@ struct FastConsent {
             read.type = json.string(json.member("type", of: fields))
             read.period = json.period(json.member("period", of: fields))
             if case .array(let actors)? = json.member("actor", of: fields) {
-                read.actor = actors.map { actor in
-                    guard case .object(let parts) = actor else { return Consent.Actor(role: CodeableConcept(), reference: Reference()) }
-                    return Consent.Actor(
-                        role: json.codeableConcept(json.member("role", of: parts)) ?? CodeableConcept(),
-                        reference: json.reference(json.member("reference", of: parts)) ?? Reference())
+                // Objects with both elements, as the template checked.
+                read.actor = actors.compactMap { actor in
+                    guard case .object(let parts) = actor, let role = json.codeableConcept(json.member("role", of: parts)),
+                          let reference = json.reference(json.member("reference", of: parts))
+                    else { return nil }
+                    return Consent.Actor(role: role, reference: reference)
                 }
             }
             if case .array(let actions)? = json.member("action", of: fields) { read.action = actions.compactMap(json.codeableConcept) }
