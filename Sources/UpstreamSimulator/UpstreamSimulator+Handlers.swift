@@ -27,6 +27,7 @@ extension UpstreamSimulator {
         guard request.headers[.accept]?.contains("application/fhir+json") == true, request.headers[HTTPField.Name("Prefer")!] == "respond-async" else {
             return Response(status: .badRequest)
         }
+        recordKickOff(source)
         switch fault {
         case .serverError?: return Response(status: .internalServerError)
         case .redirectToHTTP?:

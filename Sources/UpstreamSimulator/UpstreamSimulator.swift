@@ -21,6 +21,7 @@ public final class UpstreamSimulator: Sendable {
     private let polls = Mutex<[String: Int]>([:])
     private let boundPort = Mutex<Int?>(nil)
     private let requests = Mutex<[String: Int]>([:])
+    private let kickOffs = Mutex<[String: [Date]]>([:])
 
     public init(
         sourcesFolder: URL, certificates: SimulatorCertificates, requireClientCertificate: Bool = false, requiredBearerToken: String? = nil,
@@ -47,6 +48,15 @@ public final class UpstreamSimulator: Sendable {
 
     func countRequest(_ source: String) {
         requests.withLock { $0[source, default: 0] += 1 }
+    }
+
+    /// When each export of a source was kicked off, in order.
+    public func kickOffTimes(for source: String) -> [Date] {
+        kickOffs.withLock { $0[source] ?? [] }
+    }
+
+    func recordKickOff(_ source: String) {
+        kickOffs.withLock { $0[source, default: []].append(Date()) }
     }
 
     /// Counts a poll of a job; returns how many polls it has had.

@@ -72,6 +72,31 @@ struct HTTPSSyncTests {
         }
     }
 
+    @Test("every export is kicked off before the first source's import ends; imports run in order and leave no download behind")
+    func exportsAhead() async throws {
+        try await SimulatedRegion.with(patients: 30) { region in
+            let repository = try SQLiteCareRecordRepository(path: try #require(region.configuration.databasePath))
+            var options = SimulatedRegion.quickOptions
+            options.scratchDirectory = region.folder.appendingPathComponent("scratch")
+            let sources = region.configuration.sources
+            #expect(sources.count > 2)
+            let reports = await SyncRunner(repository: repository, options: options).sync(sources)
+            #expect(reports.map(\.sourceId) == sources.map(\.id))
+            for report in reports { #expect(report.succeeded, "\(report.sourceId): \(report.error ?? "")") }
+            // One after another, a later source's export would be kicked off only after the first source's import ended
+            // (each export takes at least the simulator's one-second Retry-After).
+            let firstImported = try #require(reports[0].finishedAt)
+            for source in sources {
+                let kickedOff = try #require(region.simulator.kickOffTimes(for: source.id).first, "\(source.id) never kicked off")
+                #expect(kickedOff < firstImported, "\(source.id)")
+            }
+            // Imports in order: each finishes after the one before it.
+            let finished = reports.compactMap(\.finishedAt)
+            #expect(finished == finished.sorted())
+            #expect(try FileManager.default.contentsOfDirectory(atPath: options.scratchDirectory.path).isEmpty)
+        }
+    }
+
     @Test("an implausible drop is refused unless forced")
     func implausibleDrop() async throws {
         try await SimulatedRegion.with(patients: 60) { region in

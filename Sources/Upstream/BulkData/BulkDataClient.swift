@@ -23,7 +23,11 @@ public struct BulkDataClient: Sendable {
 
     /// Runs the export at `kickOff` and downloads every output file into `folder`, with a local `manifest.json`.
     public func export(from kickOff: URL, into folder: URL) async throws {
-        let manifest = try await completedManifest(kickOff)
+        try await download(try await completedManifest(kickOff), from: kickOff, into: folder)
+    }
+
+    /// Downloads every output file of a completed export's `manifest` into `folder`, with a local `manifest.json`.
+    public func download(_ manifest: BulkDataManifest, from kickOff: URL, into folder: URL) async throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var local: [BulkDataManifest.File] = []
         for (index, file) in manifest.output.enumerated() {
@@ -42,7 +46,7 @@ public struct BulkDataClient: Sendable {
     }
 
     /// Kick-off (`Prefer: respond-async`), then the status URL until complete; a kick-off answering 200 is the manifest itself.
-    func completedManifest(_ kickOff: URL) async throws -> BulkDataManifest {
+    public func completedManifest(_ kickOff: URL) async throws -> BulkDataManifest {
         guard var components = URLComponents(url: kickOff, resolvingAgainstBaseURL: false) else {
             throw HTTPTransferError.invalidURL(kickOff.absoluteString)
         }

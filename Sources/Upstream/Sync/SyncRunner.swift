@@ -21,13 +21,29 @@ public struct SyncRunner: Sendable {
         importer = BulkExportImporter(repository: repository, logger: logger)
     }
 
-    /// Syncs each source and returns one report per source, in order.
+    /// Syncs each source and returns one report per source, in order. The imports run one at a time, in order, each all or
+    /// nothing; what they would wait for upstream runs beside them (issue 12): every https source's export is kicked off at
+    /// once, so each upstream system prepares its own while the others do and while earlier sources import, and each
+    /// source's files are downloaded while the source before it imports. At most two sources' downloads are on disk at a
+    /// time: the one importing and the next.
     public func sync(_ sources: [SourceConfiguration]) async -> [ImportReport] {
-        var reports: [ImportReport] = []
-        for source in sources {
-            reports.append(await sync(source))
+        let manifests: [Task<BulkDataManifest, any Error>?] = sources.map { source in
+            source.url.isFileURL ? nil : Task { try await self.bulkDataClient(for: source).completedManifest(source.url) }
         }
-        return reports
+        return await withTaskCancellationHandler {
+            var reports: [ImportReport] = []
+            var next = sources.isEmpty ? nil : download(0, of: sources, manifests)
+            for index in sources.indices {
+                let downloaded = await next?.value
+                next = index + 1 < sources.count ? download(index + 1, of: sources, manifests) : nil
+                let report = await run(sources[index], downloaded: downloaded)
+                metrics.record(report)
+                reports.append(report)
+            }
+            return reports
+        } onCancel: {
+            for manifest in manifests { manifest?.cancel() }
+        }
     }
 
     /// Syncs every source holding the record's sync lock, so one sync runs at a time across every node and
@@ -36,27 +52,42 @@ public struct SyncRunner: Sendable {
         try await repository.withSyncLock { await self.sync(sources) }
     }
 
-    /// Syncs one source (see `run`) and counts the run in the sync metrics.
+    /// Syncs one source (see `sync(_:)`) and counts the run in the sync metrics.
     public func sync(_ source: SourceConfiguration) async -> ImportReport {
-        let report = await run(source)
-        metrics.record(report)
-        return report
+        await sync([source])[0]
     }
 
-    /// Syncs one source: a `file://` folder directly, an https source through the Bulk Data client into a scratch folder.
-    func run(_ source: SourceConfiguration) async -> ImportReport {
-        let started = Date()
-        let minimum = options.force ? nil : await minimumResources(for: source)
-        guard !source.url.isFileURL else {
-            return await importer.importFolder(source.url, source: source.identity, startedAt: started, minimumResources: minimum)
+    /// An https source's export in a scratch folder, or why it could not be fetched; `started` is when its download began.
+    struct Download: Sendable {
+        let started: Date
+        let folder: Result<URL, any Error>
+    }
+
+    /// Downloads `sources[index]`'s export once it is complete (nil for a `file://` source, which is read where it is).
+    func download(_ index: Int, of sources: [SourceConfiguration], _ manifests: [Task<BulkDataManifest, any Error>?]) -> Task<Download, Never>? {
+        guard let manifest = manifests[index] else { return nil }
+        let source = sources[index]
+        return Task {
+            let started = Date()
+            let scratch = options.scratchDirectory.appendingPathComponent("\(source.id)-\(UUID().uuidString)")
+            do {
+                try await bulkDataClient(for: source).download(try await manifest.value, from: source.url, into: scratch)
+                return Download(started: started, folder: .success(scratch))
+            } catch {
+                try? FileManager.default.removeItem(at: scratch)
+                return Download(started: started, folder: .failure(error))
+            }
         }
-        let scratch = options.scratchDirectory.appendingPathComponent("\(source.id)-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        do {
-            let http = CurlHTTPClient(settings: options.httpSettings(for: source), logger: logger)
-            try await BulkDataClient(http: http, exportTimeout: options.exportTimeout, defaultPollInterval: options.pollInterval, logger: logger)
-                .export(from: source.url, into: scratch)
-        } catch {
+    }
+
+    /// Imports one source: a `file://` folder directly, an https source from its download, whose folder it then removes.
+    func run(_ source: SourceConfiguration, downloaded: Download?) async -> ImportReport {
+        let started = downloaded?.started ?? Date()
+        let folder: URL
+        switch downloaded?.folder {
+        case nil: folder = source.url
+        case .success(let scratch)?: folder = scratch
+        case .failure(let error)?:
             var report = ImportReport(sourceId: source.id, startedAt: started)
             report.finishedAt = Date()
             report.error = BulkExportImporter.describe(failure: error)
@@ -64,7 +95,14 @@ public struct SyncRunner: Sendable {
             try? await repository.recordFailedImport(source.identity, report: report)
             return report
         }
-        return await importer.importFolder(scratch, source: source.identity, startedAt: started, minimumResources: minimum)
+        defer { if downloaded != nil { try? FileManager.default.removeItem(at: folder) } }
+        let minimum = options.force ? nil : await minimumResources(for: source)
+        return await importer.importFolder(folder, source: source.identity, startedAt: started, minimumResources: minimum)
+    }
+
+    func bulkDataClient(for source: SourceConfiguration) -> BulkDataClient {
+        let http = CurlHTTPClient(settings: options.httpSettings(for: source), logger: logger)
+        return BulkDataClient(http: http, exportTimeout: options.exportTimeout, defaultPollInterval: options.pollInterval, logger: logger)
     }
 
     /// Half of what the last good run held, when it held enough to judge by.
