@@ -144,4 +144,27 @@ struct SnapshotReadersTests {
             #expect(try rows.next() == false)
         }
     }
+
+    @Test("values bound through the C API are stored as GRDB's arguments store them: text, integers, NULL, and blobs (an empty one too)")
+    func bindingsMatchGRDB() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (way TEXT, value)")
+            let bytes = Data([0, 1, 2, 0xFF])
+            let values: [(SQLiteArgument, (any DatabaseValueConvertible)?)] = [
+                (.text("Ωmega \u{0}x"), "Ωmega \u{0}x"), (.integer(-7), -7), (.null, nil), (.blob(bytes), bytes), (.blob(Data()), Data()),
+            ]
+            for (argument, value) in values {
+                try SQLiteRows.execute(db, "INSERT INTO t (way, value) VALUES ('c', ?)", [argument])
+                try db.execute(sql: "INSERT INTO t (way, value) VALUES ('grdb', ?)", arguments: [value])
+            }
+            let stored = { (way: String) in
+                try Row.fetchAll(db, sql: "SELECT typeof(value), quote(value) FROM t WHERE way = ? ORDER BY rowid", arguments: [way])
+                    .map { "\($0[0] as String) \($0[1] as String)" }
+            }
+            let direct = try stored("c")
+            #expect(direct == (try stored("grdb")))
+            #expect(direct.last == "blob X''")
+        }
+    }
 }

@@ -25,6 +25,8 @@ private let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3
 enum SQLiteArgument {
     case text(String)
     case integer(Int)
+    /// Bound as GRDB binds `Data`: a blob.
+    case blob(Data)
     case null
 
     static func text(_ value: String?) -> SQLiteArgument { value.map { .text($0) } ?? .null }
@@ -59,6 +61,11 @@ struct SQLiteRows: ~Copyable {
             switch argument {
             case .text(let text): code = sqlite3_bind_text(statement, index, text, -1, transient)
             case .integer(let value): code = sqlite3_bind_int64(statement, index, Int64(value))
+            case .blob(let data):
+                code = data.withUnsafeBytes { bytes in
+                    // A non-nil pointer even for an empty value: SQLite binds a nil pointer as NULL, GRDB an empty blob.
+                    sqlite3_bind_blob(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), CInt(bytes.count), transient)
+                }
             case .null: code = sqlite3_bind_null(statement, index)
             }
             guard code == SQLITE_OK else { throw error(code, statement) }

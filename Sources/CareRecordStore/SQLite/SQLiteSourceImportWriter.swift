@@ -88,7 +88,7 @@ struct SQLiteImportRowWriter {
     let source: SourceIdentity
     /// `lastUpdated` as GRDB stores a `Date`, formatted once per distinct value (GRDB formats each with a `DateFormatter`,
     /// a few percent of an import: exports repeat a few timestamps across many rows); bounded.
-    private var storedDates: [Date: DatabaseValue] = [:]
+    private var storedDates: [Date: String] = [:]
     /// What this import wrote so far, by key: patients and registrations by NHS number, episodes and entries by id.
     private var patients = ImportedKeys()
     private var registrations = ImportedKeys()
@@ -100,9 +100,10 @@ struct SQLiteImportRowWriter {
         self.source = source
     }
 
-    private mutating func stored(_ date: Date) -> DatabaseValue {
+    private mutating func stored(_ date: Date) -> String {
         if let value = storedDates[date] { return value }
-        let value = date.databaseValue
+        // GRDB stores a `Date` as text; the same text, bound as such.
+        guard let value = String.fromDatabaseValue(date.databaseValue) else { preconditionFailure("GRDB stores dates as text") }
         if storedDates.count >= 4096 { storedDates.removeAll(keepingCapacity: true) }
         storedDates[date] = value
         return value
@@ -120,12 +121,16 @@ struct SQLiteImportRowWriter {
             // A patient twice in one export: the later `lastUpdated` wins. The first time, the import's row replaces the last
             // import's whatever its date.
             let firstPatient = patients.insert(nhs)
-            try db.cachedStatement(sql: firstPatient ? Self.patientSQL.first : Self.patientSQL.again)
-                .execute(arguments: [nhs, source.id, upstreamId, stored(resource.lastUpdated), resource.versionId, resource.json])
+            // Bound through SQLite's C API (`SQLiteRows`): GRDB's argument arrays boxed each value, about a quarter of the
+            // writer thread's samples in a refresh (issue 12).
+            try SQLiteRows.execute(db, firstPatient ? Self.patientSQL.first : Self.patientSQL.again, [
+                .text(nhs), .text(source.id), .text(upstreamId), .text(stored(resource.lastUpdated)), .text(resource.versionId), .blob(resource.json),
+            ])
             if let registeredPractice {
                 let firstRegistration = registrations.insert(nhs)
-                try db.cachedStatement(sql: firstRegistration ? Self.registrationSQL.first : Self.registrationSQL.again)
-                    .execute(arguments: [nhs, source.id, source.ods, registeredPractice, stored(resource.lastUpdated)])
+                try SQLiteRows.execute(db, firstRegistration ? Self.registrationSQL.first : Self.registrationSQL.again, [
+                    .text(nhs), .text(source.id), .text(source.ods), .text(registeredPractice), .text(stored(resource.lastUpdated)),
+                ])
             }
         case .episode(let episode, let patient):
             _ = episodes.insert(episode.id)
@@ -144,9 +149,9 @@ struct SQLiteImportRowWriter {
             ])
         case .entry(let resource):
             _ = entries.insert(resource.id)
-            try db.cachedStatement(sql: Self.entrySQL).execute(arguments: [
-                resource.id, resource.resourceType, resource.nhsNumber.value, source.id, stored(resource.lastUpdated), resource.versionId,
-                resource.json,
+            try SQLiteRows.execute(db, Self.entrySQL, [
+                .text(resource.id), .text(resource.resourceType), .text(resource.nhsNumber.value), .text(source.id),
+                .text(stored(resource.lastUpdated)), .text(resource.versionId), .blob(resource.json),
             ])
         }
     }
