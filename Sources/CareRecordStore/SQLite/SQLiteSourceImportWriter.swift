@@ -241,7 +241,8 @@ struct ImportedKeys {
         contains(Self.stored(key))
     }
 
-    /// The key's bytes as the record holds it: GRDB binds text as a C string, so SQLite stores it up to a NUL.
+    /// The key's bytes as the record holds it: text is bound as a C string (by `SQLiteRows` and GRDB's arguments alike),
+    /// so SQLite stores it up to a NUL.
     private static func stored(_ key: String) -> Substring.UTF8View {
         Substring(key).utf8.prefix { $0 != 0 }
     }
