@@ -13,7 +13,8 @@ struct ExistenceLeakTests {
     static let unknown = "9434765919"
 
     /// Status, headers (request id, the per-request trace ids of `traceresponse`, and date aside) and body, with the NHS number replaced by a placeholder.
-    /// A searchset's ETag digests its body, which names the NHS number searched for; it is checked to be exactly that digest and left out.
+    /// A searchset's ETag digests its body, which names the NHS number searched for; these answers have no entries, so it is checked
+    /// to be exactly the digest of the body's bytes, and left out.
     func answer(_ client: any TestClientProtocol, _ uri: String, nhs: String, auth: String) async throws -> String {
         try await client.execute(uri: uri.replacingOccurrences(of: "{nhs}", with: nhs), method: .get, headers: [.authorization: auth]) { response in
             if let etag = response.headers[.eTag] {

@@ -1,4 +1,5 @@
 import CareRecordStore
+import Crypto
 import FHIR
 import Foundation
 import NIOCore
@@ -64,5 +65,33 @@ struct SearchBundleTests {
         bundle.entries = []
         bundle.links = []
         #expect(bundle.encoded().readableBytes <= bundle.estimatedSize)
+    }
+
+    @Test("the searchset ETag: the same body, the same tag; it changes with any byte outside the resources and with an entry's versionId; with no entries, the digest of the bytes")
+    func versionedETag() throws {
+        let base = try bundle(oddID: "c-2")
+        let (body, etag) = base.encodedWithETag()
+        #expect(Data(body.readableBytesView) == Data(base.encoded().readableBytesView))
+        #expect(base.encodedWithETag().etag == etag)
+        #expect(etag.hasPrefix("W/\"") && etag.count == 28)
+
+        var otherVersion = base
+        otherVersion.entries[1].versionId = "v3"
+        var otherTotal = base
+        otherTotal.total = 8
+        var otherSource = base
+        otherSource.sources["gp-a81001"] = SourceDescription(ods: "A81001", name: "The \"Surgery\"", lastRefreshed: Date(timeIntervalSince1970: 1_790_000_001))
+        var otherID = base
+        otherID.entries[0].id = "c-9"
+        var otherEntrySource = base
+        otherEntrySource.sources["gp-a81002"] = SourceDescription(ods: "A81002", name: "The \"Surgery\"", lastRefreshed: Date(timeIntervalSince1970: 1_790_000_000))
+        otherEntrySource.entries[0].sourceId = "gp-a81002"
+        let tags = [otherVersion, otherTotal, otherSource, otherID, otherEntrySource].map { $0.encodedWithETag().etag }
+        #expect(Set(tags + [etag]).count == 6)
+
+        var empty = base
+        empty.entries = []
+        let (emptyBody, emptyTag) = empty.encodedWithETag()
+        #expect(emptyTag == "W/\"\(SHA256.hash(data: Data(emptyBody.readableBytesView)).prefix(12).map { String(format: "%02x", $0) }.joined())\"")
     }
 }

@@ -442,7 +442,10 @@ HEADERS = {
     },
     "ETag": {
         "description": "Weak validator. For a single resource (and the `201` of `POST /Consent`) it is `W/\"{meta.versionId}\"`; "
-                       "for a Bundle or the CapabilityStatement it is a digest of the response bytes (24 hex digits). "
+                       "for a searchset of stored resources (`Patient`, `Condition`, `AllergyIntolerance`, `MedicationStatement`, `Consent`, "
+                       "`$everything`) a digest (24 hex digits) of the Bundle's bytes with each entry's resource counted as its "
+                       "`meta.versionId` and each entry's source extension as its source, the sources' extensions digested once; "
+                       "for an `AuditEvent` Bundle or the CapabilityStatement a digest of the response bytes. "
                        "Send it back in `If-None-Match` on a `GET` to get `304`.",
         "required": True,
         "schema": {"type": "string", "pattern": "^W/\"[0-9a-f]+\"$"},

@@ -56,7 +56,7 @@ struct ClinicalController {
         bundle.links = Paging.links(base: "\(baseURL)/\(type.rawValue)", parameters: access.parameters, page: page, total: bundle.total)
         if search.countOnly { bundle.links = Array(bundle.links.prefix(1)) }
         context.audit.released(bundle.summary)
-        return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
+        return FHIRResponse.searchset(bundle, request: request)
     }
 
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {

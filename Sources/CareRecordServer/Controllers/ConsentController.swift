@@ -51,7 +51,7 @@ struct ConsentController {
         }
         bundle.links = [("self", "\(baseURL)/Consent?patient=\(access.nhsNumber.value)")]
         context.audit.released(bundle.summary)
-        return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
+        return FHIRResponse.searchset(bundle, request: request)
     }
 
     @Sendable func read(_ request: Request, context: CareRecordRequestContext) async throws -> Response {

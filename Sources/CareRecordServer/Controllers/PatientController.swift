@@ -55,7 +55,7 @@ struct PatientController {
         }
         bundle.links = Paging.links(base: "\(baseURL)/Patient", parameters: access.parameters, page: page, total: bundle.total)
         context.audit.released(bundle.summary)
-        return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
+        return FHIRResponse.searchset(bundle, request: request)
     }
 
     @Sendable func everything(_ request: Request, context: CareRecordRequestContext) async throws -> Response {
@@ -70,6 +70,6 @@ struct PatientController {
         if !entries.isEmpty { bundle.sources = try await sources.current() }
         bundle.links = [("self", "\(baseURL)/Patient/\(access.nhsNumber.value)/$everything")]
         context.audit.released(bundle.summary)
-        return FHIRResponse.generated(bundle.encoded(), lastModified: bundle.lastModified, request: request)
+        return FHIRResponse.searchset(bundle, request: request)
     }
 }

@@ -21,8 +21,19 @@ enum FHIRResponse {
 
     /// A body built here straight into a buffer (a `SearchBundle`), served without another copy.
     static func generated(_ body: ByteBuffer, lastModified: Date?, request: Request) -> Response {
-        let digest = body.withUnsafeReadableBytes { SHA256.hash(data: $0) }.prefix(12).hexadecimal
-        return respond(body: body, etag: "W/\"\(digest)\"", lastModified: lastModified, request: request)
+        respond(body: body, etag: weakTag(body.withUnsafeReadableBytes { SHA256.hash(data: $0) }), lastModified: lastModified, request: request)
+    }
+
+    /// A searchset of stored resources, whose ETag digests the Bundle with each resource counted by its `versionId`
+    /// (`SearchBundle.encodedWithETag`).
+    static func searchset(_ bundle: SearchBundle, request: Request) -> Response {
+        let (body, etag) = bundle.encodedWithETag()
+        return respond(body: body, etag: etag, lastModified: bundle.lastModified, request: request)
+    }
+
+    /// `W/"…"` with the first 12 bytes of a digest in hexadecimal.
+    static func weakTag(_ digest: SHA256.Digest) -> String {
+        "W/\"\(digest.prefix(12).hexadecimal)\""
     }
 
     /// An encodable resource with no validators.

@@ -74,8 +74,9 @@ extension SQLiteCareRecordRepository {
     /// Inside a read transaction: the combined Patient, then each clinical type, then the sharing decisions.
     static func everything(_ db: some SQLiteStatementSource, _ patient: NHSNumber, registeredPractice: String?) throws -> [StoredResource] {
         var resources = try Self.patient(db, patient, registeredPractice: registeredPractice).map { [$0] } ?? []
+        // Read into one array: concatenating per type copied every entry once more (issue 12).
         for type in ClinicalResourceType.allCases {
-            resources += try storedResources(db, entriesSQL, [.text(patient.value), .text(type.rawValue)], type: type.rawValue, patient: patient)
+            try storedResources(db, entriesSQL, [.text(patient.value), .text(type.rawValue)], type: type.rawValue, patient: patient, into: &resources)
         }
         return resources + (try Self.consents(db, patient))
     }
@@ -85,13 +86,20 @@ extension SQLiteCareRecordRepository {
         _ db: some SQLiteStatementSource, _ sql: String, _ arguments: [SQLiteArgument], type: String, patient: NHSNumber
     ) throws -> [StoredResource] {
         var resources: [StoredResource] = []
+        try storedResources(db, sql, arguments, type: type, patient: patient, into: &resources)
+        return resources
+    }
+
+    static func storedResources(
+        _ db: some SQLiteStatementSource, _ sql: String, _ arguments: [SQLiteArgument], type: String, patient: NHSNumber,
+        into resources: inout [StoredResource]
+    ) throws {
         var rows = try SQLiteRows(db, sql, arguments)
         while try rows.next() {
             resources.append(StoredResource(
                 id: try rows.string(0), resourceType: type, nhsNumber: patient, sourceId: try rows.string(1), versionId: try rows.string(2),
                 lastUpdated: try rows.date(3), json: try rows.data(4)))
         }
-        return resources
     }
 
     static func patient(_ db: some SQLiteStatementSource, _ nhsNumber: NHSNumber) throws -> StoredResource? {
