@@ -84,6 +84,32 @@ struct LogHandlerTests {
         }
     }
 
+    @Test("the logger's metadata, then the event's, merged by key (the event's value wins) and written in key order, as swift-log's StreamLogHandler writes them")
+    func mergedMetadata() throws {
+        let base: Logger.Metadata = ["request_id": "r-1", "trace_id": "t-1", "zeta": "z", "status": "before"]
+        let event: Logger.Metadata = ["status": .stringConvertible(200), "alpha": "a", "route": "/Patient/{id}"]
+        let expected = LogLinesTestDouble()
+        var stream = StreamLogHandler(label: "care-record", stream: LogLinesTestDouble.Stream(lines: expected))
+        stream.logLevel = .trace
+        stream.metadata = base
+        stream.log(event: LogEvent(level: .info, message: "request", metadata: event, source: "CareRecordServer", file: "f", function: "g", line: 1))
+        let text = LogLinesTestDouble()
+        var handler = CareRecordLogHandler(label: "care-record", settings: { LoggingSettings(format: .text, level: .trace) }, write: { text.write($0) })
+        handler.metadata = base
+        handler.log(event: LogEvent(level: .info, message: "request", metadata: event, source: "CareRecordServer", file: "f", function: "g", line: 1))
+        let (theirs, mine) = (try #require(expected.all.first), try #require(text.all.first))
+        #expect(mine.drop { $0 != " " } == theirs.drop { $0 != " " })
+        #expect(mine.contains("alpha=a request_id=r-1 route=/Patient/{id} status=200 trace_id=t-1 zeta=z [CareRecordServer] request"), "\(mine)")
+
+        let json = LogLinesTestDouble()
+        var jsonHandler = CareRecordLogHandler(label: "care-record", settings: { LoggingSettings(format: .json, level: .trace) }, write: { json.write($0) })
+        jsonHandler.metadata = base
+        jsonHandler.log(event: LogEvent(level: .info, message: "request", metadata: event, source: "CareRecordServer", file: "f", function: "g", line: 1))
+        let line = try #require(json.all.first)
+        #expect(line.contains(#""metadata":{"alpha":"a","request_id":"r-1","route":"\/Patient\/{id}","status":200,"trace_id":"t-1","zeta":"z"}}"#)
+            || line.contains(#""metadata":{"alpha":"a","request_id":"r-1","route":"/Patient/{id}","status":200,"trace_id":"t-1","zeta":"z"}}"#), "\(line)")
+    }
+
     @Test("a client's correlation id is logged only when plain and free of ten-digit runs (an NHS number has ten)")
     func loggableCorrelationIDs() {
         #expect(RequestLogMiddleware.loggable("ward-7-handover") == "ward-7-handover")
