@@ -35,31 +35,41 @@ struct SearchBundle {
         let body = encoded { range, part in
             switch part {
             case .resource(let versionId):
-                standIns.append((range, JSONString.quoted(versionId)))
+                standIns.append((range, versionId))
             case .sourceExtension(let id):
                 if !sourcesUsed.contains(id) { sourcesUsed.append(id) }
-                standIns.append((range, JSONString.quoted(id)))
+                standIns.append((range, id))
             }
         }
-        var hasher = SHA256()
-        func update(_ text: String) {
-            var text = text
-            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
+        // What is digested, gathered into one array and hashed in one call: a digest update per part, and a hasher captured
+        // by a local function (checked for exclusive access at each use), cost more than the hashing.
+        var digested: [UInt8] = []
+        digested.reserveCapacity(body.readableBytes / 4)
         for id in sourcesUsed {
-            update(JSONString.quoted(id))
-            sources[id]?.extensionJSON.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            Self.appendLiteral(id, to: &digested)
+            if let source = sources[id] { digested.append(contentsOf: source.extensionJSON) }
         }
         body.withUnsafeReadableBytes { bytes in
             var start = 0
             for standIn in standIns {
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[start..<standIn.range.lowerBound]))
-                update(standIn.text)
+                digested.append(contentsOf: bytes[start..<standIn.range.lowerBound])
+                Self.appendLiteral(standIn.text, to: &digested)
                 start = standIn.range.upperBound
             }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[start...]))
+            digested.append(contentsOf: bytes[start...])
         }
-        return (body, FHIRResponse.weakTag(hasher.finalize()))
+        return (body, FHIRResponse.weakTag(SHA256.hash(data: digested)))
+    }
+
+    /// `text` as a JSON string literal: quoted, and escaped when it needs it (stored ids and versions do not).
+    private static func appendLiteral(_ text: String, to digested: inout [UInt8]) {
+        digested.append(UInt8(ascii: "\""))
+        if JSONString.needsNoEscape(text) {
+            digested.append(contentsOf: text.utf8)
+        } else {
+            digested.append(contentsOf: JSONString.quoted(text).utf8.dropFirst().dropLast())
+        }
+        digested.append(UInt8(ascii: "\""))
     }
 
     /// A part of an entry written whole from elsewhere.
