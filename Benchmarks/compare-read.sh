@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A/B comparison of two `care-record` builds on the read path (issue 12), for a change too small to see across separate
 # runs of read-benchmark.sh on a shared machine: one region, then the two binaries served in turn, ROUNDS times each
-# (A, B, A, B, ...), the same wrk settings every time. Prints every run and each binary's median req/s and server CPU
+# (A, B, B, A, A, B, ...), the same wrk settings every time. Prints every run and each binary's median req/s and server CPU
 # per request (from /proc; it moves far less than req/s when something else shares the machine).
-#   Benchmarks/compare-read.sh BIN_A BIN_B   (PATIENTS=10000 ROTATE=500 ROUNDS=3 DURATION=10s CONNECTIONS=32
+#   Benchmarks/compare-read.sh BIN_A BIN_B   (PATIENTS=10000 ROTATE=500 ROUNDS=4 DURATION=10s CONNECTIONS=32
 #                                             ENDPOINT=patient|condition|everything HISTORY=0)
 # HISTORY=95 gives every record about 100 entries (`generate --history`), for $everything on large records.
 # Keep a build with `cp .build/release/care-record /tmp/a/` before changing the code, then compare it with the new one.
@@ -13,7 +13,7 @@ source Benchmarks/patients-lua.sh
 A=$(realpath "$1"); B=$(realpath "$2")
 PATIENTS=${PATIENTS:-10000}
 ROTATE=${ROTATE:-500}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-4}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 ENDPOINT=${ENDPOINT:-patient}
@@ -53,9 +53,14 @@ measure() {
   printf '%s\t%s req/s\t%s us/request\tp99 %s\t%s\n' "$1" "$rps" "$cpu" "$p99" "${errors:-no errors}" | tee -a "$WORK/runs"
 }
 
-for _ in $(seq "$ROUNDS"); do
-  measure A "$A"
-  measure B "$B"
+# A, B in odd rounds and B, A in even ones: the machine's speed drifts over a run, and a fixed order handed the drift to
+# whichever binary always ran second (seen in issue 12's tenth session); with an even ROUNDS a steady drift cancels out.
+for round in $(seq "$ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then
+    measure A "$A"; measure B "$B"
+  else
+    measure B "$B"; measure A "$A"
+  fi
 done
 for name in A B; do
   rps=$(awk -F'\t' -v n=$name '$1 == n {split($2, r, " "); print r[1]}' "$WORK/runs" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')

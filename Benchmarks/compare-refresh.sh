@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A/B comparison of two `care-record` builds' full refresh over HTTPS (issue 12), for a change too small to see across
 # separate runs of sync-benchmark.sh on a shared machine: one region served by the upstream simulator (mutual TLS), synced
-# once, then `sync --force` by the two builds in turn (A, B, A, B, ...), every export unchanged. Prints each refresh's wall
+# once, then `sync --force` by the two builds in turn (A, B, B, A, A, B, ...), every export unchanged. Prints each refresh's wall
 # time, user and system CPU and peak RSS.
 #   Benchmarks/compare-refresh.sh BIN_A BIN_B   (PATIENTS=100000 ROUNDS=3 PORT=18091)
 # Keep a build with `cp .build/release/care-record /tmp/a/` before changing the code, then compare it with the new one.
@@ -23,7 +23,9 @@ SIMULATOR=$!
 for _ in $(seq 100); do grep -q Serving "$WORK/simulate.log" && break; sleep 0.2; done
 "$A" sync --config "$WORK/region/care-record.yaml" >/dev/null
 for round in $(seq "$ROUNDS"); do
-  for name in A B; do
+  # A, B in odd rounds and B, A in even ones, so that the machine's drift over a run favours neither build.
+  order="A B"; [ $((round % 2)) = 0 ] && order="B A"
+  for name in $order; do
     binary=$A; [ "$name" = B ] && binary=$B
     /usr/bin/time -f "$name (round $round): wall %e s, user %U s, system %S s, peak RSS %M KiB" \
       "$binary" sync --config "$WORK/region/care-record.yaml" --force 2>&1 >/dev/null | tail -1
