@@ -106,8 +106,8 @@ struct LogHandlerTests {
         jsonHandler.metadata = base
         jsonHandler.log(event: LogEvent(level: .info, message: "request", metadata: event, source: "CareRecordServer", file: "f", function: "g", line: 1))
         let line = try #require(json.all.first)
-        #expect(line.contains(#""metadata":{"alpha":"a","request_id":"r-1","route":"\/Patient\/{id}","status":200,"trace_id":"t-1","zeta":"z"}}"#)
-            || line.contains(#""metadata":{"alpha":"a","request_id":"r-1","route":"/Patient/{id}","status":200,"trace_id":"t-1","zeta":"z"}}"#), "\(line)")
+        // Slashes are not escaped (`JSONString`).
+        #expect(line.contains(#""metadata":{"alpha":"a","request_id":"r-1","route":"/Patient/{id}","status":200,"trace_id":"t-1","zeta":"z"}}"#), "\(line)")
     }
 
     @Test("a client's correlation id is logged only when plain and free of ten-digit runs (an NHS number has ten)")

@@ -14,12 +14,14 @@ enum FHIRResponse {
         respond(body: ByteBuffer(bytes: stored.json), etag: "W/\"\(stored.versionId)\"", lastModified: stored.lastUpdated, request: request)
     }
 
-    /// A body built here (a Bundle, the CapabilityStatement); its ETag is a digest of its bytes.
+    /// A body built here (the CapabilityStatement); its ETag is a digest of its bytes.
     static func generated(_ body: Data, lastModified: Date?, request: Request) -> Response {
         generated(ByteBuffer(bytes: body), lastModified: lastModified, request: request)
     }
 
-    /// A body built here straight into a buffer (a `SearchBundle`), served without another copy.
+    /// A body built here straight into a buffer, served without another copy, its ETag a digest of its bytes: AuditEvent
+    /// Bundles, whose entries are made at each request from audit records and configured names (stored resources'
+    /// searchsets go through `searchset`).
     static func generated(_ body: ByteBuffer, lastModified: Date?, request: Request) -> Response {
         respond(body: body, etag: weakTag(body.withUnsafeReadableBytes { SHA256.hash(data: $0) }), lastModified: lastModified, request: request)
     }
