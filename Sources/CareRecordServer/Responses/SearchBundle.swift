@@ -63,12 +63,9 @@ struct SearchBundle {
 
     /// `text` as a JSON string literal: quoted, and escaped when it needs it (stored ids and versions do not).
     private static func appendLiteral(_ text: String, to digested: inout [UInt8]) {
+        guard JSONString.needsNoEscape(text) else { return digested.append(contentsOf: JSONString.quoted(text).utf8) }
         digested.append(UInt8(ascii: "\""))
-        if JSONString.needsNoEscape(text) {
-            digested.append(contentsOf: text.utf8)
-        } else {
-            digested.append(contentsOf: JSONString.quoted(text).utf8.dropFirst().dropLast())
-        }
+        digested.append(contentsOf: text.utf8)
         digested.append(UInt8(ascii: "\""))
     }
 
